@@ -60,9 +60,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import InputError
+from .inference import trained_networks
 from .layers import run_pair
 from .losses import ssim
-from .shipped import cached_network, initialise_from
+from .shipped import initialise_from, shipped_name
 from .train import ModelSpec, TrainConfig
 
 __all__ = [
@@ -110,8 +111,11 @@ class DRBIF(nn.Module):
     """The DRBIF encoders and decoder (Table 1) with ``w = width`` (paper: 64).
 
     ``encode(i1, i2)`` → ``(C1, C2, R1, R2)``; ``decode(features)`` → image in (0, 1);
-    ``forward(i1, i2, rule)`` → the fused image ``DeS(Cf + Rf)``. All tensors ``(N, ·, H, W)``.
+    ``forward(i1, i2, rule)`` → the fused image ``DeS(Cf + Rf)``. All tensors ``(N, ·, H, W)``;
+    any size (``multiple = 1``: no down-sampling).
     """
+
+    multiple = 1
 
     def __init__(self, width: int = 16) -> None:
         super().__init__()
@@ -328,7 +332,7 @@ SPEC = ModelSpec(
 def load(modality: str = "auto", weights: str | Path | None = None) -> DRBIF:
     """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
     ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train drbif``."""
-    return cached_network("drbif", DRBIF.from_state_dict, modality, weights)
+    return trained_networks(DRBIF, shipped_name("drbif", modality), weights)[0]
 
 
 class _Fusion(nn.Module):
@@ -359,7 +363,8 @@ def fuse(
         raise InputError(
             None, f"unknown DRBIF fusion rule '{rule}'; valid: {', '.join(FUSION_RULES)}"
         )
-    out = run_pair(_Fusion(load(modality, weights), rule), a, b) * np.float32(255.0)
+    net = trained_networks(DRBIF, shipped_name("drbif", modality), weights)[1]
+    out = np.clip(run_pair(_Fusion(net, rule), a, b), 0.0, 1.0) * np.float32(255.0)
     if zero_background:
         out[(a == 0) & (b == 0)] = 0.0
     return out.astype(np.float32, copy=False)

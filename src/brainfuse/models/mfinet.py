@@ -56,9 +56,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .layers import run_pair
+from .inference import fuse_trained, trained_networks
 from .losses import gradient_magnitude, ssim
-from .shipped import cached_network, initialise_from
+from .shipped import initialise_from, shipped_name
 from .train import ModelSpec, TrainConfig
 
 __all__ = [
@@ -290,7 +290,8 @@ class MFINet(nn.Module):
     """MFINet: ``forward(mri, ct)`` → fused image in (0, 1), shapes ``(N, 1, H, W)``.
 
     The second input is CT in the paper; the same network trained on PET or SPECT pairs fuses
-    those (BrainFuse ships one set of weights per pair set).
+    those (BrainFuse ships one set of weights per pair set). Any input size works
+    (``multiple = 1``: no down-sampling).
 
     Parameters
     ----------
@@ -305,6 +306,8 @@ class MFINet(nn.Module):
     pairs:
         Pairs of DFEMs in the feature interactor (paper: 3).
     """
+
+    multiple = 1
 
     def __init__(
         self,
@@ -435,7 +438,7 @@ SPEC = ModelSpec(
 def load(modality: str = "auto", weights: str | Path | None = None) -> MFINet:
     """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
     ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train mfinet``."""
-    return cached_network("mfinet", MFINet.from_state_dict, modality, weights)
+    return trained_networks(MFINet, shipped_name("mfinet", modality), weights)[0]
 
 
 def fuse(
@@ -451,8 +454,5 @@ def fuse(
     Returns float32 on 0..255 with ``a``'s shape; pixels where both inputs are 0 are set to 0
     when ``zero_background`` (the sigmoid output never reaches 0 exactly).
     """
-    net = load(modality, weights)
-    out = run_pair(net, a, b) * np.float32(255.0)
-    if zero_background:
-        out[(a == 0) & (b == 0)] = 0.0
-    return out.astype(np.float32, copy=False)
+    name = shipped_name("mfinet", modality)
+    return fuse_trained(MFINet, name, a, b, weights=weights, zero_background=zero_background)
