@@ -170,6 +170,14 @@ def fuse(
     if palette is not None and not b.rgb:
         b_arr = apply_palette(b_arr, palette)
         colormap = palette
+    m = get_method(method)
+    if (
+        any(p.name == "modality" for p in m.params)
+        and "modality" not in params
+        and b.modality in (Modality.CT, Modality.PET, Modality.SPECT)
+    ):
+        # methods with a model per modality of B (MFINet, DRBIF) pick it from B's image
+        params = {**params, "modality": b.modality.value.lower()}
     out = fuse_arrays(a_arr, b_arr, method, names=names, **params)
     return Image(
         out,
@@ -178,5 +186,5 @@ def fuse(
         spacing=a.spacing,
         affine=a.affine,
         colormap=colormap,
-        meta={"method": method, "params": get_method(method).bind(params), "inputs": names},
+        meta={"method": method, "params": m.bind(params), "inputs": names},
     )

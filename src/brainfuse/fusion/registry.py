@@ -13,7 +13,9 @@ A method whose operators are n-dimensional declares ``dims=(2, 3)`` and receives
 are; a 2D-only method is applied to volumes slice by slice along the last axis by
 :func:`brainfuse.fuse`. A method may supply its own colour path (``color``) when its paper
 fixes how chroma is handled; otherwise colour inputs go through
-:func:`brainfuse.color.fuse_luminance`.
+:func:`brainfuse.color.fuse_luminance`. A method with a ``modality`` parameter (networks
+trained per pair set) receives ``"ct"``, ``"pet"`` or ``"spect"`` from :func:`brainfuse.fuse`
+when ``b`` is an image of that modality and the caller did not set it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ METHOD_MODULES: tuple[str, ...] = (
     "brainfuse.fusion.pcnn",
     "brainfuse.fusion.lowrank",
     "brainfuse.fusion.learned",
+    "brainfuse.fusion.mfinet",
+    "brainfuse.fusion.drbif",
 )
 
 _REGISTRY: dict[str, FusionMethod] = {}

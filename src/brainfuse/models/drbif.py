@@ -332,7 +332,7 @@ SPEC = ModelSpec(
 def load(modality: str = "auto", weights: str | Path | None = None) -> DRBIF:
     """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
     ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train drbif``."""
-    return trained_networks(DRBIF, shipped_name("drbif", modality), weights)[0]
+    return trained_networks(DRBIF, shipped_name("drbif", modality, weights), weights)[0]
 
 
 class _Fusion(nn.Module):
@@ -363,7 +363,7 @@ def fuse(
         raise InputError(
             None, f"unknown DRBIF fusion rule '{rule}'; valid: {', '.join(FUSION_RULES)}"
         )
-    net = trained_networks(DRBIF, shipped_name("drbif", modality), weights)[1]
+    net = trained_networks(DRBIF, shipped_name("drbif", modality, weights), weights)[1]
     out = np.clip(run_pair(_Fusion(net, rule), a, b), 0.0, 1.0) * np.float32(255.0)
     if zero_background:
         out[(a == 0) & (b == 0)] = 0.0

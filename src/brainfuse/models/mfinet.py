@@ -40,9 +40,9 @@ Loss (Eq. 1-4): ``10·L_SSIM + 100·L_grad + 1·L_pix`` with
 per-pixel mean of squares, as Eq. 2 normalises by H·W) and
 ``L_pix = mean((F − I_ct)²) + mean((F − I_mri)²)``.
 
-Widths: the paper gives none. The shipped weights use ``C = 16`` with one Restormer block
+Widths: the paper gives none. The shipped weights use ``C = 8`` with one Restormer block
 (2 heads, GDFN expansion 2) so that one 256×256 pair runs in under 400 ms on one CPU core;
-``brainfuse train mfinet -p width=32`` trains a wider network.
+``brainfuse train mfinet -p width=16`` trains a wider network.
 """
 
 from __future__ import annotations
@@ -438,7 +438,7 @@ SPEC = ModelSpec(
 def load(modality: str = "auto", weights: str | Path | None = None) -> MFINet:
     """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
     ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train mfinet``."""
-    return trained_networks(MFINet, shipped_name("mfinet", modality), weights)[0]
+    return trained_networks(MFINet, shipped_name("mfinet", modality, weights), weights)[0]
 
 
 def fuse(
@@ -454,5 +454,5 @@ def fuse(
     Returns float32 on 0..255 with ``a``'s shape; pixels where both inputs are 0 are set to 0
     when ``zero_background`` (the sigmoid output never reaches 0 exactly).
     """
-    name = shipped_name("mfinet", modality)
+    name = shipped_name("mfinet", modality, weights)
     return fuse_trained(MFINet, name, a, b, weights=weights, zero_background=zero_background)

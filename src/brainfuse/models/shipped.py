@@ -16,6 +16,7 @@ from pathlib import Path
 from torch import nn
 
 from ..errors import InputError
+from . import pretrained
 
 __all__ = ["DEFAULT_MODALITY", "MODALITY_PAIRSETS", "initialise_from", "shipped_name"]
 
@@ -26,24 +27,36 @@ MODALITY_PAIRSETS: dict[str, str] = {"ct": "CT-MRI", "pet": "PET-MRI", "spect": 
 DEFAULT_MODALITY = "ct"
 
 
-def shipped_name(name: str, modality: str = "auto") -> str:
+def shipped_name(name: str, modality: str = "auto", weights: str | Path | None = None) -> str:
     """``"<name>-<modality>"``, the shipped weights of network ``name`` for the modality of the
-    second input (``auto``/``unknown`` → :data:`DEFAULT_MODALITY`)."""
+    second input (``auto``/``unknown`` → :data:`DEFAULT_MODALITY`).
+
+    Raises :class:`InputError` for an unknown modality and, when no ``weights`` file of the
+    user's replaces them, for shipped weights this install does not have (naming those it has).
+    """
     key = modality.strip().lower()
     if key in ("", "auto", "unknown"):
         key = DEFAULT_MODALITY
     if key not in MODALITY_PAIRSETS:
         valid = ", ".join(["auto", *MODALITY_PAIRSETS])
         raise InputError(None, f"no {name} model for modality '{modality}'; valid: {valid}")
-    return f"{name}-{key}"
+    shipped = f"{name}-{key}"
+    if not weights and not pretrained.weights_path(shipped).is_file():
+        found = pretrained.WEIGHTS_DIR.glob(f"{name}-*.pt")
+        have = sorted(p.stem.removeprefix(f"{name}-") for p in found)
+        raise InputError(
+            None,
+            f"no shipped {name} model for {key.upper()} in this install "
+            f"(shipped: {', '.join(have) or 'none'}); "
+            "choose -p modality=... or -p weights=FILE.pt from `brainfuse train`",
+        )
+    return shipped
 
 
 def initialise_from(net: nn.Module, weights: str | Path) -> nn.Module:
     """Load ``weights`` (a file from ``brainfuse train`` with its manifest, hash checked) into
     ``net`` of the same shape: the starting point for fine-tuning on another pair set."""
-    from .pretrained import load_state_dict
-
-    state = load_state_dict(weights)
+    state = pretrained.load_state_dict(weights)
     try:
         net.load_state_dict(state)
     except RuntimeError as exc:
