@@ -91,3 +91,15 @@ def test_latlrr_on_a_real_pair(shared_data: Path):
     mri, spect = brainfuse.load(root / "MRI" / name), brainfuse.load(root / "SPECT" / name)
     fused = brainfuse.fuse(mri, spect, "latlrr").array
     assert fused.shape == (256, 256, 3) and np.isfinite(fused).all()
+
+
+def test_solver_survives_an_svd_that_lapack_gesdd_rejects(shared_data: Path):
+    # On this slice NumPy's divide-and-conquer SVD stops with "SVD did not converge" at ALM
+    # iteration 111 (numpy 2.4, OpenBLAS); the solver must go on with the QR-iteration SVD.
+    from brainfuse.metrics import read_cddfuse_grey
+
+    x = read_cddfuse_grey(shared_data / "harvard-cddfuse-test" / "MRI_PET" / "MRI" / "12.png")
+    z, low, e, iterations = latent_lrr(x / 255.0, 0.8, max_iter=115)
+    assert iterations == 115
+    assert all(np.isfinite(m).all() for m in (z, low, e))
+    assert np.linalg.norm(low) > 0

@@ -31,10 +31,19 @@ __all__ = ["latent_lrr", "latlrr", "singular_value_threshold"]
 
 
 def singular_value_threshold(m: np.ndarray, tau: float) -> np.ndarray:
-    """The proximal operator of τ‖·‖_*: U max(Σ − τ, 0) Vᵀ for m = UΣVᵀ."""
+    """The proximal operator of τ‖·‖_*: U max(Σ − τ, 0) Vᵀ for m = UΣVᵀ.
+
+    The SVD is LAPACK's divide-and-conquer ``gesdd``; on the rare finite matrix where it does not
+    converge (seen on a Harvard MRI slice) the QR-iteration ``gesvd`` is used instead.
+    """
     if np.linalg.norm(m) <= tau:  # Frobenius norm bounds every singular value
         return np.zeros_like(m)
-    u, s, vt = np.linalg.svd(m, full_matrices=False)
+    try:
+        u, s, vt = np.linalg.svd(m, full_matrices=False)
+    except np.linalg.LinAlgError:
+        from scipy.linalg import svd
+
+        u, s, vt = svd(m, full_matrices=False, lapack_driver="gesvd")
     keep = s > tau
     return (u[:, keep] * (s[keep] - tau)) @ vt[keep]
 
