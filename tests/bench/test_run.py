@@ -90,6 +90,24 @@ def test_resume_skips_finished_tasks(tmp_path: Path) -> None:
         assert json.loads(rec.read_text())["params"] == {"w": w}
 
 
+def test_a_failing_task_is_reported_and_retried_not_fatal(tmp_path: Path) -> None:
+    pairs = make_pair_folder(tmp_path / "pairs", n2d=3, nvol=0)
+    bad = pairs / "MRI_PET/PET/12.png"
+    good = bad.read_bytes()
+    bad.write_bytes(good[:40])  # truncated PNG
+    out = tmp_path / "out"
+    run_bench([pairs], ["average"], out=out, profile="cddfuse", progress=False)
+    rows = _rows(out / "pairs.csv")
+    assert [r["pair"] for r in rows] == ["11.png", "13.png"]
+    assert not (out / "results/average/MRI-PET/12.png.json").exists()
+    summary = (out / "summary.md").read_text() + (out / "index.html").read_text()
+    assert "average failed on MRI-PET/12.png" in summary
+    assert (out / "grid_MRI-PET.png").stat().st_size > 0
+    bad.write_bytes(good)  # repaired: the next run computes only that task
+    run_bench([pairs], ["average"], out=out, profile="cddfuse", progress=False)
+    assert [r["pair"] for r in _rows(out / "pairs.csv")] == ["11.png", "12.png", "13.png"]
+
+
 def test_dask_local_cluster_equals_in_process(tmp_path: Path) -> None:
     pairs = make_pair_folder(tmp_path / "pairs", n2d=3, nvol=2)
     here, dask = tmp_path / "here", tmp_path / "dask"

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import InputError
 from .pairs import Pair, find_pairs, published_set
-from .runner import BenchConfig, Task, execute, is_done, write_result
+from .runner import BenchConfig, Task, TaskFailure, execute, is_done, write_result
 
 __all__ = ["BenchConfig", "Pair", "Task", "find_pairs", "run_bench"]
 
@@ -47,6 +47,18 @@ def _display(path: Path) -> np.ndarray:
     return middle_slice(arr) if img.is_volume else arr
 
 
+def _check_2d(pairs: Sequence[Pair]) -> None:
+    """The cddfuse profile reads 2D rasters as OpenCV does: refuse volumes before any work."""
+    from ..io.readers import sniff_format
+
+    for pair in pairs:
+        for path in (pair.a, pair.b):
+            if path.is_dir() or (
+                path.is_file() and sniff_format(path) not in ("png", "jpeg", "gif", "bmp", "tiff")
+            ):
+                raise InputError(path, "the cddfuse profile is defined for 2D pairs only")
+
+
 def _grids(out: Path, pairs: list[Pair], methods: Sequence[str], examples: int) -> None:
     """One :func:`brainfuse.viz.grid_figure` per pair set: sources and each method's result for
     ``examples`` pairs spread over the set, with an enlarged region of interest."""
@@ -66,12 +78,21 @@ def _grids(out: Path, pairs: list[Pair], methods: Sequence[str], examples: int) 
         rows, results = [], []
         for i in picks:
             p = members[i]
-            rows.append(VizPair(_display(p.a), _display(p.b), label=p.name))
+            try:
+                rows.append(VizPair(_display(p.a), _display(p.b), label=p.name))
+            except InputError:  # an unreadable pair (listed in the report): not an example
+                continue
             fused = []
             for m in methods:
-                with PILImage.open(Task(m, p).fused_path(out)) as im:
+                path = Task(m, p).fused_path(out)
+                if not path.is_file():  # the task failed: an empty (black) tile
+                    fused.append(np.zeros(rows[-1].a.shape[:2], dtype=np.float32))
+                    continue
+                with PILImage.open(path) as im:
                     fused.append(np.asarray(im, dtype=np.float32))
             results.append(fused)
+        if not rows:
+            continue
         grid_figure(
             rows,
             list(methods),
@@ -169,6 +190,8 @@ def run_bench(
         raise InputError("--examples", f"must be at least 1, got {examples}")
     roots = [Path(d) for d in pair_dirs]
     pairs = find_pairs(roots, split=split)
+    if profile == "cddfuse":
+        _check_2d(pairs)
     out_dir = Path(out)
     _check_out(out_dir, roots)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -179,6 +202,7 @@ def run_bench(
     tasks = [Task(m, p) for m in methods for p in pairs]
     todo = [t for t in tasks if not is_done(t, config, out_dir)]
     by_key = {(t.method, t.pair.pair_set, t.pair.name): t for t in todo}
+    failures: list[TaskFailure] = []
     with contextlib.ExitStack() as stack:
         client = None
         if scheduler is not None and todo:
@@ -196,10 +220,19 @@ def run_bench(
             )
         )
         for result in execute(todo, config, client):
-            write_result(by_key[(result.method, result.pair_set, result.name)], result, out_dir)
+            if isinstance(result, TaskFailure):
+                failures.append(result)
+                tqdm.write(
+                    f"failed: {result.method} on {result.pair_set}/{result.name}: {result.error}"
+                )
+            else:
+                write_result(by_key[(result.method, result.pair_set, result.name)], result, out_dir)
             bar.update()
 
-    records = load_records(tasks, out_dir)
+    failed_keys = {(f.method, f.pair_set, f.name) for f in failures}
+    records = load_records(
+        [t for t in tasks if (t.method, t.pair.pair_set, t.pair.name) not in failed_keys], out_dir
+    )
     higher = {name: m.higher_is_better for name, m in prof.metrics.items()}
     summary = summarise(records, methods, higher)
     published, notes = {}, []
@@ -213,6 +246,11 @@ def run_bench(
                     f"{pair_set}: these {len(members)} pairs are not CDDFuse's {pair_set} test "
                     "set (compared by file content), so no published row is shown."
                 )
+    for f in failures:
+        notes.append(
+            f"{f.method} failed on {f.pair_set}/{f.name} ({f.error}): not in the means; "
+            "running the same command again retries it."
+        )
     failed: dict[str, list[str]] = {}
     for rec in records:
         for metric, why in rec.get("metric_errors", {}).items():

@@ -27,7 +27,16 @@ from ..errors import InputError
 from ..io import Image, load
 from .pairs import Pair
 
-__all__ = ["BenchConfig", "Task", "TaskResult", "batch_size", "execute", "run_batch", "run_task"]
+__all__ = [
+    "BenchConfig",
+    "Task",
+    "TaskFailure",
+    "TaskResult",
+    "batch_size",
+    "execute",
+    "run_batch",
+    "run_task",
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,27 @@ class TaskResult:
         rec = asdict(self)
         del rec["png"]
         return rec
+
+
+@dataclass
+class TaskFailure:
+    """A task whose reading or fusion raised: nothing is written for it, so a re-run retries
+    it; the report lists it."""
+
+    method: str
+    pair_set: str
+    name: str
+    error: str
+
+
+def run_task_safely(task: Task, config: BenchConfig) -> TaskResult | TaskFailure:
+    """:func:`run_task`, with an error of this one task (an unreadable pair, a method that
+    raises) returned as a :class:`TaskFailure` instead of ending the whole run."""
+    try:
+        return run_task(task, config)
+    except Exception as exc:  # noqa: BLE001 - any failure of one task is reported, not fatal
+        why = exc.problem if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+        return TaskFailure(task.method, task.pair.pair_set, task.pair.name, why)
 
 
 def middle_slice(volume: np.ndarray) -> np.ndarray:
@@ -253,9 +283,9 @@ def write_result(task: Task, result: TaskResult, out: Path) -> None:
             tmp.write_bytes(data)
 
 
-def run_batch(tasks: Sequence[Task], config: BenchConfig) -> list[TaskResult]:
+def run_batch(tasks: Sequence[Task], config: BenchConfig) -> list[TaskResult | TaskFailure]:
     """Several tasks in one Dask task (fewer round trips through the scheduler)."""
-    return [run_task(t, config) for t in tasks]
+    return [run_task_safely(t, config) for t in tasks]
 
 
 def batch_size(n_tasks: int, n_workers: int) -> int:
@@ -263,15 +293,17 @@ def batch_size(n_tasks: int, n_workers: int) -> int:
     return max(1, min(8, n_tasks // (4 * max(1, n_workers))))
 
 
-def execute(tasks: Sequence[Task], config: BenchConfig, client: Any = None) -> Iterator[TaskResult]:
-    """Run ``tasks`` and yield their results as they finish (in any order).
+def execute(
+    tasks: Sequence[Task], config: BenchConfig, client: Any = None
+) -> Iterator[TaskResult | TaskFailure]:
+    """Run ``tasks`` and yield their results, or failures, as they finish (in any order).
 
     Without ``client`` they run here one after the other; with a ``distributed.Client`` they
     run on its cluster in batches of :func:`batch_size`.
     """
     if client is None:
         for task in tasks:
-            yield run_task(task, config)
+            yield run_task_safely(task, config)
         return
     from distributed import as_completed
 
