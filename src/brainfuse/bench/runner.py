@@ -109,7 +109,7 @@ def run_task_safely(task: Task, config: BenchConfig) -> TaskResult | TaskFailure
     raises) returned as a :class:`TaskFailure` instead of ending the whole run."""
     try:
         return run_task(task, config)
-    except Exception as exc:  # noqa: BLE001 - any failure of one task is reported, not fatal
+    except Exception as exc:  # any failure of one task is reported, not fatal
         why = exc.problem if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         return TaskFailure(task.method, task.pair.pair_set, task.pair.name, why)
 
