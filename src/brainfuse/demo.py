@@ -112,7 +112,13 @@ def _views(out: Path, ph, sl: dict[str, np.ndarray]) -> list[tuple[str, str]]:
     tumour = next(les for les in LESIONS if les.hyper)
     views = [("PET over MRI (pet palette, α = 0.5)", "overlay.png")]
     _png(overlay(sl["mri"], sl["pet"]), out / "viz" / "overlay.png")
-    orthogonal_figure(ph.mri, out / "viz" / "slices.png", functional=ph.pet, at_mm=tumour.centre_mm)
+    orthogonal_figure(
+        ph.mri,
+        out / "viz" / "slices.png",
+        functional=ph.pet,
+        at_mm=tumour.centre_mm,
+        label="PET (counts)",
+    )
     views.append(("orthogonal slices through the tumour, PET counts", "slices.png"))
     try:
         grads = input_gradients(sl["mri"], sl["pet"], "funfusean")

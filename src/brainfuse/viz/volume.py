@@ -182,11 +182,11 @@ def orthogonal_figure(
         "coronal": ((i + 0.5) * sx, (k + 0.5) * sz),
         "sagittal": ((j + 0.5) * sy, (k + 0.5) * sz),
     }
-    for c, (plane, index, label) in enumerate(planes):
+    for c, (plane, index, caption) in enumerate(planes):
         a2, extent = anat.view(plane, index)
         f2 = func.view(plane, index)[0] if func is not None else None
         ax = fig.add_axes((c * cell / width, 0.0, cell / width, cell / (cell + title)))
-        show_image(ax, _layer(a2, f2, window, settings), title=label, extent=extent)
+        show_image(ax, _layer(a2, f2, window, settings), title=caption, extent=extent)
         hx, vy = cross[plane]
         ax.axvline(hx, color="#34c759", linewidth=0.6, alpha=0.7)
         ax.axhline(vy, color="#34c759", linewidth=0.6, alpha=0.7)

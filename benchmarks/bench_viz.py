@@ -1,0 +1,85 @@
+"""Cost of FunFuseAn's gradient maps (`brainfuse.viz.input_gradients`) for each registered method.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_viz.py                 # every method
+    .venv/bin/python benchmarks/bench_viz.py -m funfusean    # some of them (printed only)
+
+On the MRI-PET pair ``23.png`` of ``../shared/data/harvard-cddfuse-test`` (256×256, the PET's
+luminance), each method's ∇F,I1 and ∇F,I2 are computed once after a warm-up (one fusion, and
+the gradients of a 16×16 crop, so imports and weight loading are not counted), with one thread
+for torch and the BLAS pools. Reported:
+the path (autograd or lattice finite differences with the default step 1 and stride 8, i.e.
+129 fusions), CPU time of the process and wall-clock time (on this shared machine wall-clock
+also holds the time other processes take the cores), and the mean of each map over the pixels
+where either input is non-zero. A method that cannot run here (e.g. weights the user must
+supply) is listed with the reason. Results go to ``docs/results/bench_viz.md``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from brainfuse.color import rgb_to_grey  # noqa: E402
+from brainfuse.errors import InputError  # noqa: E402
+from brainfuse.fusion import fuse_arrays, list_methods  # noqa: E402
+from brainfuse.io import load  # noqa: E402
+from brainfuse.viz import input_gradients  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ROOT.parent / "shared" / "data" / "harvard-cddfuse-test" / "MRI_PET"
+OUT = ROOT / "docs" / "results" / "bench_viz.md"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-m", "--method", action="append", help="only these methods")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    a = load(PAIR / "MRI" / "23.png").array
+    b = rgb_to_grey(load(PAIR / "PET" / "23.png").array)
+    names = args.method or [m.name for m in list_methods()]
+    rows = []
+    for name in names:
+        try:
+            fuse_arrays(a, b, name)  # warm-up: imports, weights
+            input_gradients(a[:16, :16], b[:16, :16], name, stride=2)
+            cpu, wall = time.process_time(), time.perf_counter()
+            g = input_gradients(a, b, name)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        except InputError as exc:
+            rows.append(f"| {name} | not run: {exc} | | | | |")
+            print(name, "not run:", exc, flush=True)
+            continue
+        m1 = float(g.anatomical[g.signal].mean())
+        m2 = float(g.functional[g.signal].mean())
+        rows.append(f"| {name} | {g.path} | {cpu:.3f} | {wall:.3f} | {m1:.3f} | {m2:.3f} |")
+        print(rows[-1], flush=True)
+    if args.method:
+        return
+    text = f"""# Gradient maps: cost per method
+
+`python benchmarks/bench_viz.py` on `harvard-cddfuse-test/MRI_PET/*/23.png` (256×256), one
+thread, after a warm-up call; {platform.processor() or platform.machine()}, Python
+{platform.python_version()}. Means over the pixels where either input is non-zero.
+
+| method | path | CPU s | wall s | mean ∇F,I1 | mean ∇F,I2 |
+|---|---|---|---|---|---|
+{chr(10).join(rows)}
+"""
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
