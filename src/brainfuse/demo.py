@@ -106,12 +106,12 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
 def _views(out: Path, ph, sl: dict[str, np.ndarray]) -> list[tuple[str, str]]:
     """Views of :mod:`brainfuse.viz`: a PET overlay, orthogonal slices through the tumour and
     FunFuseAn's gradient colours (when FunFuseAn can run); (caption, file or "") pairs."""
-    from .viz import gradient_color_figure, input_gradients, orthogonal_figure, overlay
+    from .viz import gradient_color_figure, input_gradients, orthogonal_figure, overlay_figure
 
     (out / "viz").mkdir(exist_ok=True)
     tumour = next(les for les in LESIONS if les.hyper)
     views = [("PET over MRI (pet palette, α = 0.5)", "overlay.png")]
-    _png(overlay(sl["mri"], sl["pet"]), out / "viz" / "overlay.png")
+    overlay_figure(sl["mri"], sl["pet"], out / "viz" / "overlay.png", names=("MRI (T1)", "PET"))
     orthogonal_figure(
         ph.mri,
         out / "viz" / "slices.png",

@@ -14,6 +14,7 @@ from brainfuse.fusion import registry
 from brainfuse.viz.gradients import (
     colour_code,
     finite_difference_gradients,
+    functional_share,
     gradient_color,
     gradient_path,
     input_gradients,
@@ -141,18 +142,31 @@ def test_omega_zero_gives_a_grey_image_and_values_stay_in_range():
     assert colour.min() >= 0 and colour.max() <= 255
     hsv = rgb_to_hsv(colour)
     np.testing.assert_allclose(hsv[..., 2], normalise(g1) * 255, atol=1e-3)  # value ← ∇F,I1
-    jet = rgb_to_hsv(colour_code(g2))
+    share = functional_share(g2)
+    jet = rgb_to_hsv(colour_code(share))
     lit = hsv[..., 2] > 1  # saturation is undefined on black
-    np.testing.assert_allclose(hsv[lit, 1], 0.6 * jet[lit, 1], atol=2e-3)  # S × Ω
+    np.testing.assert_allclose(hsv[lit, 1], 0.6 * share[lit] * jet[lit, 1], atol=2e-3)  # S × Ω
+    assert np.all(hsv[(g2 <= 0) & lit, 1] < 2e-3)  # no functional drive: grey
     with pytest.raises(InputError, match="omega"):
         gradient_color(g1, g2, omega=1.2)
 
 
 def test_hue_follows_the_functional_gradient():
-    rgb = gradient_color(np.array([[1.0, 1.0, 0.0]]), np.array([[0.0, 1.0, 0.5]]), omega=1.0)
-    assert rgb[0, 0, 2] > rgb[0, 0, 0]  # low ∇F,I2: blue end of jet
+    g1 = np.array([[1.0, 1.0, 0.0, 1.0]])
+    rgb = gradient_color(g1, np.array([[0.2, 1.0, 0.5, -0.3]]), omega=1.0)
+    assert rgb[0, 0, 2] > rgb[0, 0, 0]  # low ∇F,I2: blue end of jet, faint
     assert rgb[0, 1, 0] > rgb[0, 1, 2]  # high ∇F,I2: red end of jet
+    assert rgb[0, 0].max() - rgb[0, 0].min() < rgb[0, 1].max() - rgb[0, 1].min()
     assert rgb[0, 2].max() == 0  # ∇F,I1 at its minimum: black, whatever the hue
+    assert rgb[0, 3, 0] == rgb[0, 3, 1] == rgb[0, 3, 2]  # ∇F,I2 < 0: grey
+
+
+def test_functional_share_runs_from_zero_to_the_top_percentile():
+    g = np.linspace(-2.0, 8.0, 1001)
+    share = functional_share(g)
+    assert np.all(share[g <= 0] == 0) and share.max() == 1.0
+    np.testing.assert_allclose(share[600], 4.0 / np.percentile(g, 99.5))
+    assert np.all(functional_share(-g[g > 0]) == 0)
 
 
 def test_constant_maps_normalise_to_one_half():
@@ -190,5 +204,8 @@ def test_mask_blackens_no_signal_and_keeps_it_out_of_the_normalisation():
     np.testing.assert_allclose(
         rgb[mask], gradient_color(g1[4:12, 4:12], g2[4:12, 4:12]).reshape(-1, 3), atol=1e-3
     )
-    g = input_gradients(np.pad(A[:4, :4], 2), np.pad(B[:4, :4], 2), "average")
+    a = np.pad(np.full((4, 4), 90.0), 2) + 1e-40  # a template's residue outside the head
+    b = np.pad(A[:4, :4] + 40.0, 2)
+    b[0, 0] = 2.0  # one count of background
+    g = input_gradients(a, b, "average")
     assert g.signal.sum() == 16 and g.signal[2:6, 2:6].all()

@@ -21,14 +21,18 @@ def test_alpha_zero_gives_the_grey_anatomy():
     np.testing.assert_allclose(out[..., 0], (A - A.min()) * 255 / (A.max() - A.min()), atol=1e-3)
 
 
-def test_alpha_one_gives_the_palette_colours_and_the_threshold_hides_low_values():
-    out = overlay(A, F, palette="hot", alpha=1.0, threshold=0.5)
-    level = (F - F.min()) / (F.max() - F.min())
-    shown = level >= 0.5
-    assert 0 < shown.sum() < shown.size
-    np.testing.assert_allclose(out[shown], apply_palette(F, "hot")[shown], atol=1e-4)
-    grey = grey_window(A)
-    np.testing.assert_allclose(out[~shown], np.repeat(grey[~shown][:, None], 3, axis=1), atol=1e-4)
+def test_alpha_one_colours_the_head_whatever_its_uptake_and_leaves_the_background_grey():
+    a = np.zeros((24, 30), np.float32)
+    a[4:20, 6:26] = 800.0  # the head
+    a[10:14, 12:16] = 0.0  # a dark structure inside it (ventricle)
+    f = RNG.uniform(0, 3, (24, 30)).astype(np.float32)  # background counts
+    f[4:20, 6:26] = RNG.uniform(0, 40, (16, 20))  # uptake, low and high
+    out = overlay(a, f, palette="hot", alpha=1.0, threshold=0.5)
+    head = np.zeros((24, 30), bool)
+    head[4:20, 6:26] = True
+    assert (f[head] < 0.2 * f.max()).sum() > 20  # low uptake inside the head ...
+    np.testing.assert_allclose(out[head], apply_palette(f, "hot")[head], atol=1e-4)  # ... shown
+    assert np.all(out[~head] == 0)  # background: the grey (black) anatomy, uncoloured
 
 
 def test_half_alpha_is_the_mean_of_grey_and_colour_in_range():

@@ -115,7 +115,7 @@ threshold_option = click.option(
     "--threshold",
     default=0.1,
     show_default=True,
-    help="Hide functional values under this fraction of the window, 0..1.",
+    help="Background: pixels under this fraction of both images' windows stay uncoloured, 0..1.",
 )
 params_option = click.option(
     "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Method parameter."

@@ -5,14 +5,25 @@ comes from*: for every input pixel, how much the whole fused image changes with 
 
     ∇_{F,I1}(n, m) = Σ_{i,j} ∂F[i, j] / ∂I1[n, m],    ∇_{F,I2}(n, m) = Σ_{i,j} ∂F[i, j] / ∂I2[n, m]
 
-(Eq. 5; I1 anatomical, I2 functional). Both maps are normalised to [0, 1] (:func:`normalise`:
-the paper's min-max, taken over the 0.5-99.5 percentile range so that a few spikes, which finite
-differences of choose-max rules produce, do not flatten the map); ∇_{F,I2} is colour-coded
-with the jet map; in HSV, hue and saturation are taken from the jet-coded ∇_{F,I2} and value
-from ∇_{F,I1}, the saturation multiplied by Ω ∈ [0, 1] (default 0.6, the paper's best) so the
-colour does not hide the anatomy. Ω = 0 gives the grey ∇_{F,I1}. Pixels where both inputs
-are 0 (no signal in either source, where learned fusers set F = 0) are left out of the
-normalisation and shown black in the figures (:attr:`Gradients.signal`).
+(Eq. 5; I1 anatomical, I2 functional). ∇_{F,I2} is colour-coded with the jet map; in HSV, hue
+and saturation are taken from the jet-coded ∇_{F,I2} and value from ∇_{F,I1}, the saturation
+multiplied by Ω ∈ [0, 1] (default 0.6, the paper's best) so the colour does not hide the
+anatomy. Ω = 0 gives the grey ∇_{F,I1}.
+
+Normalisation, where the paper (min-max of each map) leaves freedom:
+
+- ∇_{F,I1} (value): min-max over the 0.5-99.5 percentile range (:func:`normalise`), so that a
+  few spikes, which finite differences of choose-max rules produce, do not flatten the map;
+- ∇_{F,I2} (hue and saturation): from 0 to its 99.5th percentile (:func:`functional_share`),
+  and the saturation is also multiplied by that share. Every jet colour is fully saturated, so
+  the paper's literal stacking tints every pixel with the hue of the map's typical value (a
+  brain uniformly teal); weighted so, a pixel the functional image does not drive
+  (∇_{F,I2} ≤ 0) keeps the grey of ∇_{F,I1} and the hue appears where it drives F most.
+- Only the pixels with signal (:attr:`Gradients.signal`, :func:`brainfuse.viz.mask.signal_mask`:
+  either input above 10 % of its range, holes filled) count and are drawn; the others are
+  black. Testing ``!= 0`` instead counts the Poisson counts of an emission image's background
+  and the ~1e-40 interpolation residue of a resampled MRI template as signal (speckle and
+  stripes around the head).
 
 How the derivatives are obtained (:func:`gradient_path` says which applies to a method):
 
@@ -50,6 +61,7 @@ import numpy as np
 from ..color import hsv_to_rgb, rgb_to_grey, rgb_to_hsv
 from ..errors import InputError
 from ..fusion import get_method
+from .mask import signal_mask
 from .render import FOREGROUND, add_colorbar, check_output, new_figure, save_figure, show_image
 
 __all__ = [
@@ -59,6 +71,7 @@ __all__ = [
     "display_range",
     "finite_difference_gradients",
     "functional_grey",
+    "functional_share",
     "gradient_color",
     "gradient_color_figure",
     "gradient_path",
@@ -83,7 +96,7 @@ class Gradients:
     method: str
     path: str  # "autograd" or "finite-difference"
     detail: str  # how exactly, for captions and reports
-    signal: np.ndarray | None = None  # pixels where either input is non-zero
+    signal: np.ndarray | None = None  # pixels with signal in either input (signal_mask)
 
 
 def _network_module(method: str) -> str | None:
@@ -215,7 +228,7 @@ def input_gradients(
     for arr, name in ((a, "anatomical"), (b, "functional")):
         if not np.isfinite(arr).all():
             raise InputError(None, f"the {name} image contains NaN or infinite values")
-    signal = (a != 0) | (b != 0)
+    signal = signal_mask(a, b)
     if m.name in TORCH_RULES:
         g1, g2 = _autograd_rule(m.name, a, b, bound)
         return Gradients(
@@ -268,12 +281,23 @@ def normalise(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return np.clip((g - lo) / (hi - lo), 0.0, 1.0)
 
 
-def colour_code(g: np.ndarray, cmap: str = "jet", mask: np.ndarray | None = None) -> np.ndarray:
-    """A gradient map, normalised (:func:`normalise`), in a colour map (256 levels); RGB 0..255."""
+def functional_share(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """``g / hi`` clipped to [0, 1], ``hi`` the 99.5th percentile of ``g`` (over ``mask``): how
+    much the functional image drives F at each pixel, 0 where it does not (``g ≤ 0``). A map
+    without a positive percentile gives 0 everywhere."""
+    g = np.asarray(g, dtype=np.float64)
+    hi = display_range(g, mask)[1]
+    if hi <= 0:
+        return np.zeros(g.shape)
+    return np.clip(g / hi, 0.0, 1.0)
+
+
+def colour_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
+    """Levels in [0, 1] in a colour map (256 entries); RGB ``float32`` on 0..255."""
     import matplotlib
 
     lut = matplotlib.colormaps[cmap].resampled(256)(np.arange(256))[:, :3] * 255.0
-    idx = np.clip(np.rint(normalise(g, mask) * 255.0), 0, 255).astype(np.intp)
+    idx = np.clip(np.rint(np.asarray(level) * 255.0), 0, 255).astype(np.intp)
     return lut[idx].astype(np.float32)
 
 
@@ -286,11 +310,11 @@ def gradient_color(
 ) -> np.ndarray:
     """FunFuseAn's colour image from ∇_{F,I1} (``anatomical``) and ∇_{F,I2} (``functional``).
 
-    H and S from the jet-coded, normalised ∇_{F,I2}; S multiplied by ``omega``; V from the
-    normalised ∇_{F,I1}; converted back to RGB. Returns ``float32`` RGB on 0..255; with
-    ``omega = 0`` the three channels are equal (the grey ∇_{F,I1}). With a ``mask`` (e.g.
-    :attr:`Gradients.signal`), both maps are normalised over the masked pixels only and the
-    others are black.
+    With ``s`` = :func:`functional_share` of ∇_{F,I2}: H from jet(``s``), S = Ω · ``s`` ·
+    S(jet(``s``)), V from :func:`normalise` (∇_{F,I1}); converted back to RGB. Returns
+    ``float32`` RGB on 0..255; with ``omega = 0``, or where ∇_{F,I2} ≤ 0, the three channels
+    are equal (the grey ∇_{F,I1}). With a ``mask`` (e.g. :attr:`Gradients.signal`), both maps
+    are normalised over the masked pixels only and the others are black.
 
     >>> g1 = np.array([[0.0, 1.0]]); g2 = np.array([[1.0, 0.0]])
     >>> gradient_color(g1, g2, omega=0.0)[0, 1].tolist()
@@ -304,8 +328,9 @@ def gradient_color(
         raise InputError(None, f"gradient maps differ in shape: {g1.shape} and {g2.shape}")
     if mask is not None and np.shape(mask) != g1.shape:
         raise InputError(None, f"mask shape {np.shape(mask)} differs from the maps' {g1.shape}")
-    hsv = rgb_to_hsv(colour_code(g2, "jet", mask))
-    hsv[..., 1] *= omega
+    share = functional_share(g2, mask)
+    hsv = rgb_to_hsv(colour_code(share, "jet"))
+    hsv[..., 1] *= omega * share
     hsv[..., 2] = normalise(g1, mask) * 255.0
     if mask is not None:
         hsv[~np.asarray(mask, dtype=bool), 2] = 0.0
@@ -318,7 +343,7 @@ Paths = Iterable[str | os.PathLike[str] | None]
 
 
 def _key(omega: float, n: int = 64) -> np.ndarray:
-    """The 2D colour key: ∇_{F,I2} left → right, ∇_{F,I1} bottom → top."""
+    """The 2D colour key: ∇_{F,I2} from 0 (left) to its maximum, ∇_{F,I1} bottom → top."""
     x = np.linspace(0.0, 1.0, n)
     g2 = np.tile(x, (n, 1))
     g1 = np.tile(x[::-1, None], (1, n))
@@ -371,7 +396,7 @@ def gradient_color_figure(
     kax.set_title("colour key", color=FOREGROUND, fontsize=7)
     kax.set_xlabel("∇F,I2 (functional)", color=FOREGROUND, fontsize=7)
     kax.set_ylabel("∇F,I1 (anatomical)", color=FOREGROUND, fontsize=7)
-    kax.set_xticks([0, 1], ["min", "max"])
+    kax.set_xticks([0, 1], ["≤ 0", "max"])
     kax.set_yticks([0, 1], ["min", "max"])
     kax.tick_params(colors=FOREGROUND, labelsize=6)
     for spine in kax.spines.values():

@@ -1,8 +1,9 @@
 """Overlays, checkerboards and difference maps of two registered images.
 
 - :func:`overlay`: the anatomical image in grey with the functional image on top in a colour map
-  (DICOM PET palettes, ``hot``, ``jet``, ``inferno`` ...) with opacity α, values under a threshold
-  left transparent — the display every PET/MR viewer offers (alpha blending, Porter & Duff 1984);
+  (DICOM PET palettes, ``hot``, ``jet``, ``inferno`` ...) with opacity α, the background
+  outside the head left transparent — the display every PET/MR viewer offers (alpha
+  blending, Porter & Duff 1984);
 - :func:`checkerboard`: alternate square tiles of the two images, the usual check of a
   registration (edges must continue across tile borders);
 - :func:`difference`: the signed difference A − B, shown in a diverging map with symmetric
@@ -26,6 +27,7 @@ import numpy as np
 from ..color import DICOM_PALETTES, apply_palette, rgb_to_grey
 from ..errors import InputError
 from ..io.atomic import atomic_path
+from .mask import signal_mask
 from .render import (
     add_colorbar,
     check_output,
@@ -110,12 +112,15 @@ def overlay(
 ) -> np.ndarray:
     """Alpha-blend a functional image in colour over a grey anatomical image.
 
-    ``out = (1 − α·m)·A_grey + α·m·palette(F)`` with ``m = 1`` where the functional value, as a
-    fraction of its window [``vmin``, ``vmax``] (default its minimum and maximum), is at least
-    ``threshold`` (default 0.1), else 0: background and low uptake stay transparent. A colour
-    (pseudo-colour RGB) ``functional`` keeps its own colours and ``palette`` is not used; its
-    luminance is thresholded. The anatomical image is windowed to ``anatomical_window``
-    (default its own minimum and maximum).
+    ``out = (1 − α·m)·A_grey + α·m·palette(F)`` with ``m = 1`` inside the head and 0 in the
+    background: :func:`~brainfuse.viz.mask.signal_mask`, the pixels where the functional value
+    (as a fraction of its window [``vmin``, ``vmax``], default its minimum and maximum) or the
+    anatomical one (of ``anatomical_window``, default its minimum and maximum) reaches
+    ``threshold`` (default 0.1), with the holes of that region filled. So the background stays
+    uncoloured while low uptake inside the head is shown in the palette's low colours
+    (hiding it would let the bright anatomy show through, and a hypometabolic region would
+    read as a hot one). A colour (pseudo-colour RGB) ``functional`` keeps its own colours and
+    ``palette`` is not used; its luminance counts for the mask.
 
     α = 0 gives the grey anatomical image, α = 1 the functional colours wherever ``m = 1``.
     Returns ``float32`` RGB on 0..255, shape ``anatomical.shape + (3,)``.
@@ -128,7 +133,9 @@ def overlay(
     if not 0.0 <= alpha <= 1.0:
         raise InputError(None, f"alpha must lie in [0, 1], got {alpha}")
     a = np.asarray(anatomical, dtype=np.float32)
-    colour, shown = _functional_layer(a, functional, palette, threshold, vmin, vmax)
+    colour, shown = _functional_layer(
+        a, functional, palette, threshold, vmin, vmax, anatomical_window
+    )
     grey = grey_window(a, *(anatomical_window or (None, None)))[..., None].repeat(3, axis=-1)
     weight = (np.float32(alpha) * shown)[..., None]
     return ((1.0 - weight) * grey + weight * colour).astype(np.float32)
@@ -141,21 +148,19 @@ def _functional_layer(
     threshold: float,
     vmin: float | None,
     vmax: float | None,
+    anatomical_window: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The functional image in colour and the mask of pixels at or above ``threshold``."""
+    """The functional image in colour and the mask where it is drawn (:func:`signal_mask`)."""
     f = np.asarray(functional, dtype=np.float32)
     _check_same_shape(a, f)
-    if not 0.0 <= threshold <= 1.0:
-        raise InputError(
-            None, f"threshold must lie in [0, 1] (a fraction of the window), got {threshold}"
-        )
     if f.ndim == a.ndim + 1:
         colour = np.clip(f, 0, 255)
-        level = grey_window(rgb_to_grey(colour), vmin, vmax) / 255.0
+        grey = rgb_to_grey(colour)
     else:
         colour = apply_palette(f, palette, vmin=vmin, vmax=vmax)
-        level = grey_window(f, vmin, vmax) / 255.0
-    return colour, level >= threshold
+        grey = f
+    shown = signal_mask(a, grey, threshold=threshold, windows=(anatomical_window, (vmin, vmax)))
+    return colour, shown
 
 
 def checkerboard(a: np.ndarray, b: np.ndarray, *, tiles: int = 8) -> np.ndarray:
@@ -244,7 +249,7 @@ def overlay_figure(
             vmax=hi,
         )
         add_colorbar(fig, shown, bar_rect, names[1])
-    extra = f", shown ≥ {threshold:.0%} of window" if threshold > 0 else ""
+    extra = f", background (< {threshold:.0%}) clear" if threshold > 0 else ""
     show_image(axes[2], blended, title=f"overlay α = {alpha:g}{extra}")
     return save_figure(fig, out, inputs)
 
@@ -273,7 +278,7 @@ def overlay_html(
     """A self-contained HTML page with the overlay and a slider for α (and the colour bar).
 
     The browser blends the two layers exactly as :func:`overlay` does (CSS opacity is alpha
-    blending); pixels under ``threshold`` are transparent in the functional layer.
+    blending); the background (see :func:`overlay`) is transparent in the functional layer.
     """
     out = check_output(path, inputs, suffixes=(".html",))
     a = np.asarray(anatomical, dtype=np.float32)
@@ -314,7 +319,7 @@ body {{ font-family: system-ui, sans-serif; background: #111; color: #eee; margi
 <img id="fn" src="{_png_data_uri(rgba)}" alt="{esc(names[1])}" style="opacity: {alpha:g}"></div>
 <p><label>α <input id="alpha" type="range" min="0" max="1" step="0.01" value="{alpha:g}"></label>
 <output id="av">{alpha:g}</output> ({esc("own colours" if is_rgb else "palette " + palette)},
-threshold {threshold:g} of the window)</p>
+background under {threshold:g} of both windows transparent)</p>
 {legend}
 <script>
 const s = document.getElementById("alpha");
