@@ -12,8 +12,11 @@ for torch and the BLAS pools. Reported:
 the path (autograd or lattice finite differences with the default step 1 and stride 8, i.e.
 129 fusions), CPU time of the process and wall-clock time (on this shared machine wall-clock
 also holds the time other processes take the cores), and the mean of each map over the pixels
-where either input is non-zero. A method that cannot run here (e.g. weights the user must
-supply) is listed with the reason. Results go to ``docs/results/bench_viz.md``.
+with signal (``Gradients.signal``). A method that cannot run here (e.g. weights the user must
+supply), or that fails on this pair, is listed with the reason, and so is one whose finite
+differences would take more than ``--budget`` CPU seconds (default 120), estimated from one
+timed fusion; run those alone with ``-m NAME --budget 0``. Results go to
+``docs/results/bench_viz.md``.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from brainfuse.color import rgb_to_grey  # noqa: E402
 from brainfuse.errors import InputError  # noqa: E402
 from brainfuse.fusion import fuse_arrays, list_methods  # noqa: E402
 from brainfuse.io import load  # noqa: E402
-from brainfuse.viz import input_gradients  # noqa: E402
+from brainfuse.viz import gradient_path, input_gradients  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT.parent / "shared" / "data" / "harvard-cddfuse-test" / "MRI_PET"
@@ -42,6 +45,12 @@ OUT = ROOT / "docs" / "results" / "bench_viz.md"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-m", "--method", action="append", help="only these methods")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="skip finite differences estimated above this many CPU seconds (0: no limit)",
+    )
     args = parser.parse_args()
     import torch
 
@@ -53,6 +62,19 @@ def main() -> None:
     for name in names:
         try:
             fuse_arrays(a, b, name)  # warm-up: imports, weights
+            if gradient_path(name) == "finite-difference" and args.budget > 0:
+                one = time.process_time()
+                fuse_arrays(a, b, name)
+                one = time.process_time() - one
+                estimate = one * (2 * 8**2 + 1)
+                if estimate > args.budget:
+                    reason = (
+                        f"not run: 129 fusions of {one:.2f} s CPU ≈ {estimate / 60:.0f} min "
+                        f"(over the {args.budget:g} s budget)"
+                    )
+                    rows.append(f"| {name} | finite-difference ({reason}) | | | | |")
+                    print(rows[-1], flush=True)
+                    continue
             input_gradients(a[:16, :16], b[:16, :16], name, stride=2)
             cpu, wall = time.process_time(), time.perf_counter()
             g = input_gradients(a, b, name)
@@ -60,6 +82,10 @@ def main() -> None:
         except InputError as exc:
             rows.append(f"| {name} | not run: {exc} | | | | |")
             print(name, "not run:", exc, flush=True)
+            continue
+        except Exception as exc:  # a method failing on this pair is a result, not the end
+            rows.append(f"| {name} | failed: {type(exc).__name__}: {exc} | | | | |")
+            print(rows[-1], flush=True)
             continue
         m1 = float(g.anatomical[g.signal].mean())
         m2 = float(g.functional[g.signal].mean())
@@ -71,7 +97,8 @@ def main() -> None:
 
 `python benchmarks/bench_viz.py` on `harvard-cddfuse-test/MRI_PET/*/23.png` (256×256), one
 thread, after a warm-up call; {platform.processor() or platform.machine()}, Python
-{platform.python_version()}. Means over the pixels where either input is non-zero.
+{platform.python_version()}. Means over the pixels with signal in either input. Methods whose
+finite differences were estimated above {args.budget:g} s of CPU are listed, not run.
 
 | method | path | CPU s | wall s | mean ∇F,I1 | mean ∇F,I2 |
 |---|---|---|---|---|---|
