@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import cv2
 import numpy as np
 
 from ..errors import InputError
@@ -30,8 +31,7 @@ def _pyramid(x: np.ndarray) -> list[np.ndarray]:
 
 
 class _DistStats:
-    """Per-scale local mean and variance of the distorted (fused) image, shared by sources
-    (as 2D maps, ``mu``/``var``, and their flattened copies for gathering)."""
+    """Per-scale pyramid image, local mean and variance of the distorted (fused) image."""
 
     def __init__(self, dist: np.ndarray) -> None:
         self.pyr = _pyramid(dist)
@@ -39,13 +39,12 @@ class _DistStats:
         self.var: list[np.ndarray] = []
         for scale, d in enumerate(self.pyr, start=1):
             g = _scale_window(scale)
-            mu = np.ascontiguousarray(correlate_valid(d, (g, g)))
-            var = correlate_valid(d * d, (g, g)) - mu * mu
-            var[var < 0] = 0
+            mu = correlate_valid(d, (g, g))
+            var = correlate_valid(d * d, (g, g))
+            var -= mu * mu
+            np.maximum(var, 0.0, out=var)
             self.mu.append(mu)
             self.var.append(var)
-        self.mu_flat = [m.ravel() for m in self.mu]
-        self.var_flat = [v.ravel() for v in self.var]
 
 
 def _vif_scale_maps(
@@ -82,36 +81,131 @@ def _vif_scale_maps(
     return out
 
 
-def _vif_sums(ref: np.ndarray, dist: _DistStats, sigma_nsq: float) -> tuple[float, float]:
-    """Sums of the two maps of :func:`_vif_scale_maps` over all scales, computing the
-    logarithms only where they are not 0: the reference's thresholds zero the gain where
-    σ₁² < 1e-10, σ₂² < 1e-10 or g < 0, and σ₁² where σ₁² < 1e-10."""
-    num = den = 0.0
-    for scale, r in enumerate(_pyramid(ref), start=1):
-        g1 = _scale_window(scale)
-        mu1 = np.ascontiguousarray(correlate_valid(r, (g1, g1))).ravel()
-        s1 = np.ascontiguousarray(correlate_valid(r * r, (g1, g1))).ravel()
-        s1 -= mu1 * mu1
-        # Only windows with σ₁² ≥ 1e-10 carry information: gather them once (by index:
-        # boolean masking is several times slower).
-        idx = np.flatnonzero(s1 >= _EPS)
-        s1k = s1.take(idx)
-        den += float(np.sum(np.log10(s1k / sigma_nsq + 1)))
-        s12 = np.ascontiguousarray(correlate_valid(r * dist.pyr[scale - 1], (g1, g1))).ravel()
-        s12k = s12.take(idx) - mu1.take(idx) * dist.mu_flat[scale - 1].take(idx)
-        s2k = dist.var_flat[scale - 1].take(idx)
-        g = s12k / (s1k + _EPS)
-        keep = np.flatnonzero((s2k >= _EPS) & (g >= 0))
-        g, s1k, s2k, s12k = g.take(keep), s1k.take(keep), s2k.take(keep), s12k.take(keep)
-        sv = s2k - g * s12k
-        np.maximum(sv, _EPS, out=sv)
-        sv += sigma_nsq
-        term = g * g
-        term *= s1k
-        term /= sv
-        term += 1
-        num += float(np.sum(np.log10(term)))
-    return num, den
+def _filter_into(x: np.ndarray, w: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """``correlate_valid(x, (w, w))`` in float64, written into the flat buffer ``buf``: the
+    returned array has the shape of ``x`` and holds the 'valid' windows in its top-left
+    ``(rows - len(w) + 1, cols - len(w) + 1)`` corner (the rest is partial windows)."""
+    full = buf[: x.size].reshape(x.shape)
+    cv2.sepFilter2D(x, cv2.CV_64F, w, w, dst=full, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
+    return full
+
+
+def _support_lines(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the rows and of the columns where any of ``images`` is non-zero."""
+    rows = np.zeros(images[0].shape[0], dtype=bool)
+    cols = np.zeros(images[0].shape[1], dtype=bool)
+    for x in images:
+        nz = x != 0
+        rows |= nz.any(axis=1)
+        cols |= nz.any(axis=0)
+    return np.flatnonzero(rows), np.flatnonzero(cols)
+
+
+def _widened(idx: np.ndarray, n: int, margin: int, even: bool = False) -> slice:
+    """The span of ``idx`` widened by ``margin`` on both sides within ``0..n`` (its start
+    rounded down to even when ``even``)."""
+    lo = max(0, int(idx[0]) - margin)
+    return slice(lo - lo % 2 if even else lo, min(n, int(idx[-1]) + 1 + margin))
+
+
+def _vifp_sums(
+    dist: np.ndarray, refs: tuple[np.ndarray, ...], sigma_nsq: float
+) -> list[tuple[float, float]]:
+    """Numerator and denominator sums of VIFp for each reference against ``dist``.
+
+    Scale by scale, as ``vifp_mscale``: the scale-1 images are used in their own precision
+    (the products ``x*x``, ``x*F`` of ``float32`` images are ``float32``, as in CDDFuse's
+    NumPy port), the windowed sums are float64. Windows where the three images are all 0
+    add exactly 0 to both sums (σ₁² = 0), so each scale is computed on the box around
+    their non-zero support widened by the window (brain images have wide black borders).
+    Whole-map arithmetic in a few reused buffers replaces the reference's masked
+    assignments: its thresholds zero the gain ``g`` where σ₁² < 1e-10, σ₂² < 1e-10 or
+    g < 0 (those windows add log10(1) = 0 to the numerator) and zero σ₁² where
+    σ₁² < 1e-10 (0 in the denominator); elsewhere σ_v² = max(σ₂² − g σ₁₂, 1e-10).
+    """
+    n = dist.size
+    # One block for all work arrays: fewer fresh pages to fault in than separate arrays.
+    work = np.empty((10, n))
+    mu_f, var_f, mu1, s1, s12, tmp, prod = work[:7]
+    # Products of the scale-1 images in their own precision; filtering in float64 (OpenCV's
+    # float64 filter is faster on float64 input than on float32).
+    originals = (dist, *refs)
+    images = [w.reshape(dist.shape) for w in work[7:]]
+    for im, x in zip(images, originals, strict=True):
+        im[...] = x
+    sums = [[0.0, 0.0] for _ in refs]
+    for scale in range(1, 5):
+        w = _scale_window(scale)
+        if scale > 1:
+            originals = images
+        rows, cols = _support_lines(images)
+        if rows.size == 0:  # all three images are 0 from here on: nothing more to add
+            break
+        box = (
+            _widened(rows, images[0].shape[0], len(w) - 1),
+            _widened(cols, images[0].shape[1], len(w) - 1),
+        )
+        d, od = images[0][box], originals[0][box]
+        # Arithmetic on whole contiguous maps (several times faster than on the strided
+        # 'valid' corner); only the valid corner is summed.
+        valid = (slice(0, d.shape[0] - len(w) + 1), slice(0, d.shape[1] - len(w) + 1))
+        pd = prod[: d.size].reshape(d.shape)
+        mf = _filter_into(d, w, mu_f)
+        np.multiply(od, od, out=pd, dtype=od.dtype)
+        vf = _filter_into(pd, w, var_f)
+        t = tmp[: mf.size].reshape(mf.shape)
+        np.multiply(mf, mf, out=t)
+        vf -= t
+        np.maximum(vf, 0.0, out=vf)
+        informative = vf >= _EPS
+        for acc, r, orr in zip(sums, images[1:], originals[1:], strict=True):
+            r, orr = r[box], orr[box]
+            m1 = _filter_into(r, w, mu1)
+            np.multiply(orr, orr, out=pd, dtype=orr.dtype)
+            v1 = _filter_into(pd, w, s1)
+            np.multiply(orr, od, out=pd, dtype=orr.dtype)
+            c12 = _filter_into(pd, w, s12)
+            np.multiply(m1, m1, out=t)
+            v1 -= t
+            np.multiply(m1, mf, out=t)
+            c12 -= t
+            keep = v1 >= _EPS
+            v1 *= keep
+            np.add(v1, _EPS, out=t)
+            np.divide(c12, t, out=t)  # g, finite: the divisor is at least 1e-10
+            keep &= t >= 0
+            keep &= informative
+            t *= keep
+            sv = m1  # the local mean is no longer needed
+            np.multiply(t, c12, out=sv)
+            np.subtract(vf, sv, out=sv)
+            np.maximum(sv, _EPS, out=sv)
+            sv += sigma_nsq
+            t *= t
+            t *= v1
+            t /= sv
+            t += 1
+            acc[0] += float(np.sum(np.log10(t, out=t)[valid]))
+            v1 /= sigma_nsq
+            v1 += 1
+            acc[1] += float(np.sum(np.log10(v1, out=v1)[valid]))
+        if scale < 4:
+            # Next scale: 'valid' filtering and subsampling by 2 of the box around the
+            # support (its start kept even, so the same samples are taken); 0 elsewhere.
+            w_next = _scale_window(scale + 1)
+            k = len(w_next) - 1
+            shape = images[0].shape
+            box = (_widened(rows, shape[0], k, even=True), _widened(cols, shape[1], k, even=True))
+            nxt = []
+            for x in images:
+                level = np.zeros(((shape[0] - k + 1) // 2, (shape[1] - k + 1) // 2))
+                x = x[box]
+                part = _filter_into(x, w_next, tmp)[: x.shape[0] - k : 2, : x.shape[1] - k : 2]
+                r0, c0 = box[0].start // 2, box[1].start // 2
+                level[r0 : r0 + part.shape[0], c0 : c0 + part.shape[1]] = part
+                nxt.append(level)
+            images = nxt
+    return [(num, den) for num, den in sums]
 
 
 def _check_size(x: np.ndarray) -> None:
@@ -146,11 +240,7 @@ def vifp(
     """
     f, a, b = check_triple(fused, a, b, dims=(2,))
     _check_size(f)
-    dist = _DistStats(f)
-    vals = []
-    for ref in (a, b):
-        num, den = _vif_sums(ref, dist, sigma_nsq)
-        vals.append(num / den if den != 0 else 1.0)
+    vals = [num / den if den != 0 else 1.0 for num, den in _vifp_sums(f, (a, b), sigma_nsq)]
     total = vals[0] + vals[1]
     return total if combine == "sum" else total / 2
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+import cv2
 import numpy as np
 
 from ..rounding import round_half_away
@@ -58,36 +59,67 @@ def joint_histogram(x: np.ndarray, y: np.ndarray, levels: int = 256) -> np.ndarr
     return np.bincount(codes, minlength=levels * levels).reshape(levels, levels).astype(float)
 
 
-def _mi_values(x: np.ndarray | tuple[np.ndarray, int], y: np.ndarray) -> float:
-    """MI in nats of two label arrays where every distinct value is a class (``x`` may be
-    given as its precomputed :func:`_labels`).
+def _bytes_of(x: np.ndarray) -> np.ndarray | None:
+    """``x`` as ``uint8`` when every value is an integer in 0..255 (8-bit images), else None."""
+    if x.dtype == np.uint8:
+        return x
+    b = x.astype(np.uint8)
+    return b if np.array_equal(b, x) else None
 
-    Same arithmetic as scikit-learn's ``mutual_info_score`` (contingency table, terms below
-    machine epsilon set to 0, result clipped at 0).
-    """
-    lx, nx = x if isinstance(x, tuple) else _labels(x)
-    ly, ny = _labels(y)
-    pi = np.bincount(lx, minlength=nx)
-    pj = np.bincount(ly, minlength=ny)
+
+def _mi_from_table(cont: np.ndarray) -> float:
+    """MI in nats of a contingency table (counts; classes may be empty), with
+    scikit-learn's ``mutual_info_score`` arithmetic: non-zero cells in row-major order,
+    terms below machine epsilon set to 0, the result clipped at 0."""
+    pi = cont.sum(axis=1)
+    pj = cont.sum(axis=0)
     if np.count_nonzero(pi) == 1 or np.count_nonzero(pj) == 1:
         return 0.0
-    codes = lx * ny + ly
-    if nx * ny <= 1 << 24:
-        cont = np.bincount(codes, minlength=nx * ny).reshape(nx, ny)
-        nzx, nzy = np.nonzero(cont)
-        nz = cont[nzx, nzy].astype(np.float64)
-    else:  # many classes (float volumes): the sparse table, in the same row-major order
-        codes = np.sort(codes)
-        firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-        nz = np.diff(np.append(firsts, codes.size)).astype(np.float64)
-        nzx, nzy = np.divmod(codes[firsts], ny)
+    cells = np.flatnonzero(cont != 0)  # faster than on the counts themselves
+    nzx, nzy = np.divmod(cells, cont.shape[1])
+    return _mi_terms(cont.ravel()[cells].astype(np.float64), pi[nzx], pi.sum(), pj[nzy], pj.sum())
+
+
+def _mi_terms(
+    nz: np.ndarray, pi_nz: np.ndarray, pi_sum: float, pj_nz: np.ndarray, pj_sum: float
+) -> float:
     total = nz.sum()
-    outer = pi[nzx].astype(np.int64) * pj[nzy].astype(np.int64)
-    log_outer = -np.log(outer) + math.log(pi.sum()) + math.log(pj.sum())
+    outer = pi_nz.astype(np.int64) * pj_nz.astype(np.int64)
+    log_outer = -np.log(outer) + math.log(pi_sum) + math.log(pj_sum)
     p = nz / total
     mi = p * (np.log(nz) - math.log(total)) + p * log_outer
     mi = np.where(np.abs(mi) < np.finfo(np.float64).eps, 0.0, mi)
     return float(max(mi.sum(), 0.0))
+
+
+def _mi_values(x: np.ndarray | tuple[np.ndarray, int], y: np.ndarray) -> float:
+    """MI in nats of two arrays where every distinct value is a class (``x`` may be given as
+    its precomputed :func:`_labels`), as scikit-learn's ``mutual_info_score``."""
+    lx, nx = x if isinstance(x, tuple) else _labels(x)
+    ly, ny = _labels(y)
+    codes = lx * ny
+    codes += ly
+    if nx * ny <= 1 << 24:
+        return _mi_from_table(np.bincount(codes, minlength=nx * ny).reshape(nx, ny))
+    # Many classes (float volumes): the sparse table, in the same row-major order.
+    pi = np.bincount(lx, minlength=nx)
+    pj = np.bincount(ly, minlength=ny)
+    if np.count_nonzero(pi) == 1 or np.count_nonzero(pj) == 1:
+        return 0.0
+    codes.sort()
+    firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    nz = np.diff(np.append(firsts, codes.size)).astype(np.float64)
+    nzx, nzy = np.divmod(codes[firsts], ny)
+    return _mi_terms(nz, pi[nzx], pi.sum(), pj[nzy], pj.sum())
+
+
+def _mi_bytes(x: np.ndarray, y: np.ndarray) -> float:
+    """:func:`_mi_values` of two ``uint8`` arrays: the joint histogram from OpenCV."""
+    rows = x.shape[0] if x.ndim > 1 else 1
+    hist = cv2.calcHist(
+        [x.reshape(rows, -1), y.reshape(rows, -1)], [0, 1], None, [256, 256], [0, 256, 0, 256]
+    )
+    return _mi_from_table(hist)  # float32 counts: exact below 2**24 samples
 
 
 def _entropy_terms(h: np.ndarray, base: float) -> tuple[float, float, float]:
@@ -154,8 +186,13 @@ def mutual_information(
     """
     f, a, b = check_triple(fused, a, b)
     if bins == "values":
-        labels = _labels(f)
-        mi = _mi_values(labels, a) + _mi_values(labels, b)
+        as_bytes = [_bytes_of(x) for x in (f, a, b)]
+        if all(x is not None for x in as_bytes) and f.size < 1 << 24:  # exact float32 counts
+            fb, ab, bb = as_bytes
+            mi = _mi_bytes(fb, ab) + _mi_bytes(fb, bb)
+        else:
+            labels = _labels(f)
+            mi = _mi_values(labels, a) + _mi_values(labels, b)
         return mi / math.log(base) if base != math.e else mi
     return mutual_information_pair(f, a, bins=bins, base=base) + mutual_information_pair(
         f, b, bins=bins, base=base

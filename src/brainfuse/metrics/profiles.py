@@ -244,6 +244,7 @@ def _cddfuse() -> Profile:
 
 # --- MATLAB toolboxes -------------------------------------------------------------------
 
+_LIU_PIELLA = partial(structural.piella, clip_variances=False)
 _AG_MATLAB = partial(noreference.average_gradient, differences="central", denominator="interior")
 
 
@@ -370,11 +371,11 @@ def _liu2012() -> Profile:
         "Q_M": _m("Q_M", edges.wang_qm, note="metricPWW"),
         "rSFe": _m("rSFe", sources.rsfe, note="metricZheng (Q_SF); signed, 0 is ideal"),
         "Q_P": _m("Q_P", phase.zhao_qp, note="metricZhao"),
-        "Q_S": _m("Q_S", structural.piella, note="metricPeilla switch 1"),
-        "Q_W": _m("Q_W", partial(structural.piella, variant="Q_W"), note="switch 2"),
+        "Q_S": _m("Q_S", _LIU_PIELLA, note="metricPeilla switch 1"),
+        "Q_W": _m("Q_W", partial(_LIU_PIELLA, variant="Q_W"), note="switch 2"),
         "Q_E": _m(
             "Q_E",
-            partial(structural.piella, variant="Q_E"),
+            partial(_LIU_PIELLA, variant="Q_E"),
             note="switch 3 fails in the code (Q undefined); Q_W x edge Q_W here",
         ),
         "Q_C": _m(

@@ -18,6 +18,7 @@ from ._common import (
     filter2_valid_octave,
     gaussian_1d,
     octave_gaussian_window,
+    uniform_mean,
 )
 
 __all__ = [
@@ -59,7 +60,7 @@ class _Moments:
         if self.window == "uniform":
             # scikit-image's structural_similarity: uniform_filter in the input precision,
             # reflected borders; the border of width size//2 is cropped from the map later.
-            return ndimage.uniform_filter(x, size=self.size)
+            return uniform_mean(x, self.size)
         if self.window == "gaussian-replicate":
             g = gaussian_1d(self.size, self.sigma)
             out = x
@@ -228,11 +229,16 @@ _YANG = (7, 1.5, 2e-16, 2e-16)
 
 
 def _piella_terms(
-    f: np.ndarray, a: np.ndarray, b: np.ndarray
+    f: np.ndarray, a: np.ndarray, b: np.ndarray, clip_variances: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Piella's saliency λ = σA²/(σA² + σB²) (0.5 added where both are 0), the SSIM maps
     of F with A and B, and σA², σB² (after the 0.5), all on Wang's 11×11 window."""
     _, s1, s2, _ = _wang_stats(a, b, *_WANG)
+    if clip_variances:
+        # Variances of flat windows are round-off and may be negative, which puts λ
+        # outside 0..1 (Liu's code keeps them); a variance is at least 0.
+        np.maximum(s1, 0.0, out=s1)
+        np.maximum(s2, 0.0, out=s2)
     both = (s1 + s2) == 0
     s1 = s1 + 0.5 * both
     s2 = s2 + 0.5 * both
@@ -248,6 +254,7 @@ def piella(
     b: np.ndarray,
     *,
     variant: Literal["Q_S", "Q_W", "Q_E"] = "Q_S",
+    clip_variances: bool = True,
 ) -> float:
     r"""Piella and Heijmans' fusion quality indices Q_S, Q_W and Q_E (0..1).
 
@@ -260,23 +267,28 @@ def piella(
     instead of averaging; :math:`Q_E = Q_W(A,B,F) \cdot Q_W(A',B',F')^{\alpha}` (α = 1) adds the
     same index on the edge images (Prewitt-like magnitude). Liu's ``metricPeilla`` gives
     ``Q_S`` (switch 1) and ``Q_W`` (switch 2); its switch 3 fails (``Q`` undefined), MEFB's
-    ``metricsQw`` returns only the edge factor (see the ``mefb`` profile). 2D only.
+    ``metricsQw`` returns only the edge factor (see the ``mefb`` profile). Local variances
+    of flat windows are round-off; they are clipped at 0 so that λ stays in 0..1 (the
+    paper's definition); ``clip_variances=False`` keeps them as Liu's code does (the
+    ``liu2012`` and ``mefb`` profiles, which then match it to 1e-13; on flat images their
+    Q_S can leave -1..1). 2D only.
 
     Reference: G. Piella, H. Heijmans, "A new quality metric for image fusion", ICIP 2003,
     vol. 3, 173–176.
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if variant == "Q_S":
-        lam, m1, m2, _, _ = _piella_terms(f, a, b)
+        lam, m1, m2, _, _ = _piella_terms(f, a, b, clip_variances)
         return float(np.mean(lam * m1 + (1 - lam) * m2))
-    qw = _weighted_piella(f, a, b)
+    qw = _weighted_piella(f, a, b, clip_variances)
     if variant == "Q_W":
         return qw
-    return qw * _weighted_piella(*(_prewitt_magnitude(x) for x in (f, a, b)))
+    edges = (_prewitt_magnitude(x) for x in (f, a, b))
+    return qw * _weighted_piella(*edges, clip_variances)
 
 
-def _weighted_piella(f: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    lam, m1, m2, s1, s2 = _piella_terms(f, a, b)
+def _weighted_piella(f: np.ndarray, a: np.ndarray, b: np.ndarray, clip_variances: bool) -> float:
+    lam, m1, m2, s1, s2 = _piella_terms(f, a, b, clip_variances)
     cw = np.maximum(s1, s2)
     local = lam * m1 + (1 - lam) * m2
     total = float(np.sum(cw))
@@ -301,7 +313,7 @@ def edge_piella_mefb(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     """MEFB ``metricsQw``: Piella's weighted index on the edge images only (the Q_E code
     path without its Q_W factor, which is what that file returns)."""
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
-    return _weighted_piella(*(_prewitt_magnitude(x) for x in (f, a, b)))
+    return _weighted_piella(*(_prewitt_magnitude(x) for x in (f, a, b)), clip_variances=False)
 
 
 def cvejic(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
