@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from functools import cache
 from typing import Literal
 
 import cv2
@@ -15,6 +17,7 @@ __all__ = ["qcb", "qcv", "viff", "vifp"]
 _EPS = 1e-10
 
 
+@cache
 def _scale_window(scale: int) -> np.ndarray:
     n = 2 ** (4 - scale + 1) + 1
     return gaussian_1d(n, n / 5.0)
@@ -90,22 +93,39 @@ def _filter_into(x: np.ndarray, w: np.ndarray, buf: np.ndarray) -> np.ndarray:
     return full
 
 
-def _support_lines(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the rows and of the columns where any of ``images`` is non-zero."""
-    rows = np.zeros(images[0].shape[0], dtype=bool)
-    cols = np.zeros(images[0].shape[1], dtype=bool)
-    for x in images:
-        nz = x != 0
-        rows |= nz.any(axis=1)
-        cols |= nz.any(axis=0)
-    return np.flatnonzero(rows), np.flatnonzero(cols)
+def _support_box(images: tuple[np.ndarray, ...]) -> tuple[int, int, int, int] | None:
+    """``(top, bottom, left, right)`` bounds (end exclusive) of the pixels where any of the
+    2D ``images`` is non-zero; None when all are 0."""
+    nz = images[0] != 0
+    for x in images[1:]:
+        nz |= x != 0
+    left, top, width, height = cv2.boundingRect(nz.view(np.uint8))
+    return (top, top + height, left, left + width) if width else None
 
 
-def _widened(idx: np.ndarray, n: int, margin: int, even: bool = False) -> slice:
-    """The span of ``idx`` widened by ``margin`` on both sides within ``0..n`` (its start
-    rounded down to even when ``even``)."""
-    lo = max(0, int(idx[0]) - margin)
-    return slice(lo - lo % 2 if even else lo, min(n, int(idx[-1]) + 1 + margin))
+def _widen(lo: int, hi: int, n: int, margin: int, even: bool = False) -> slice:
+    """``lo:hi`` widened by ``margin`` on both sides within ``0..n`` (the start rounded down
+    to even when ``even``)."""
+    lo = max(0, lo - margin)
+    return slice(lo - lo % 2 if even else lo, min(n, hi + margin))
+
+
+def _log10_sum(t: np.ndarray, rows: int, cols: int) -> float:
+    """Sum of ``log10`` over ``t[:rows, :cols]`` of a contiguous 2D array of values ≥ 1,
+    setting the rest of ``t`` to 1. The logarithm is taken of products of four values (a
+    quarter of the logarithms); for 0..255 images the VIF terms are below 1e5, far from
+    overflow, which is checked (then the terms are summed one by one)."""
+    t[rows:] = 1
+    t[:rows, cols:] = 1
+    flat = t.ravel()
+    h = flat.size // 2
+    q = h // 2
+    with np.errstate(over="ignore"):
+        prod = flat[:h] * flat[h : 2 * h]
+        prod[:q] *= prod[q : 2 * q]
+    total = float(np.log10(prod[:q]).sum())
+    total += float(np.log10(prod[2 * q : h]).sum()) + float(np.log10(flat[2 * h :]).sum())
+    return total if math.isfinite(total) else float(np.log10(t).sum())
 
 
 def _vifp_sums(
@@ -130,25 +150,27 @@ def _vifp_sums(
     # Products of the scale-1 images in their own precision; filtering in float64 (OpenCV's
     # float64 filter is faster on float64 input than on float32).
     originals = (dist, *refs)
+    support = _support_box(originals)
     images = [w.reshape(dist.shape) for w in work[7:]]
     for im, x in zip(images, originals, strict=True):
         im[...] = x
     sums = [[0.0, 0.0] for _ in refs]
     for scale in range(1, 5):
+        if support is None:  # all three images are 0 from here on: nothing more to add
+            break
         w = _scale_window(scale)
         if scale > 1:
             originals = images
-        rows, cols = _support_lines(images)
-        if rows.size == 0:  # all three images are 0 from here on: nothing more to add
-            break
+        top, bottom, left, right = support
+        shape = images[0].shape
         box = (
-            _widened(rows, images[0].shape[0], len(w) - 1),
-            _widened(cols, images[0].shape[1], len(w) - 1),
+            _widen(top, bottom, shape[0], len(w) - 1),
+            _widen(left, right, shape[1], len(w) - 1),
         )
         d, od = images[0][box], originals[0][box]
         # Arithmetic on whole contiguous maps (several times faster than on the strided
         # 'valid' corner); only the valid corner is summed.
-        valid = (slice(0, d.shape[0] - len(w) + 1), slice(0, d.shape[1] - len(w) + 1))
+        rv, cv = d.shape[0] - len(w) + 1, d.shape[1] - len(w) + 1
         pd = prod[: d.size].reshape(d.shape)
         mf = _filter_into(d, w, mu_f)
         np.multiply(od, od, out=pd, dtype=od.dtype)
@@ -185,25 +207,29 @@ def _vifp_sums(
             t *= v1
             t /= sv
             t += 1
-            acc[0] += float(np.sum(np.log10(t, out=t)[valid]))
+            acc[0] += _log10_sum(t, rv, cv)
             v1 /= sigma_nsq
             v1 += 1
-            acc[1] += float(np.sum(np.log10(v1, out=v1)[valid]))
+            acc[1] += _log10_sum(v1, rv, cv)
         if scale < 4:
             # Next scale: 'valid' filtering and subsampling by 2 of the box around the
-            # support (its start kept even, so the same samples are taken); 0 elsewhere.
+            # support (its start kept even, so the same samples are taken); 0 elsewhere,
+            # and the support of the next scale lies within the part computed.
             w_next = _scale_window(scale + 1)
             k = len(w_next) - 1
-            shape = images[0].shape
-            box = (_widened(rows, shape[0], k, even=True), _widened(cols, shape[1], k, even=True))
+            box = (
+                _widen(top, bottom, shape[0], k, even=True),
+                _widen(left, right, shape[1], k, even=True),
+            )
+            r0, c0 = box[0].start // 2, box[1].start // 2
             nxt = []
             for x in images:
                 level = np.zeros(((shape[0] - k + 1) // 2, (shape[1] - k + 1) // 2))
                 x = x[box]
                 part = _filter_into(x, w_next, tmp)[: x.shape[0] - k : 2, : x.shape[1] - k : 2]
-                r0, c0 = box[0].start // 2, box[1].start // 2
                 level[r0 : r0 + part.shape[0], c0 : c0 + part.shape[1]] = part
                 nxt.append(level)
+            support = (r0, r0 + part.shape[0], c0, c0 + part.shape[1])
             images = nxt
     return [(num, den) for num, den in sums]
 
