@@ -287,7 +287,9 @@ def _maps(
     info: dict[str, Any] = {}
     if view.gradients:
         g = input_gradients(a, b_grey, method, **params)
-        maps["gradient_colour"] = gradient_color(g.anatomical, g.functional, omega=view.omega)
+        maps["gradient_colour"] = gradient_color(
+            g.anatomical, g.functional, omega=view.omega, mask=g.signal
+        )
         info = {"path": g.path, "detail": g.detail, "omega": view.omega}
     return maps, info
 
