@@ -101,7 +101,6 @@ def test_odd_sizes_volumes_and_determinism(name):
     np.testing.assert_array_equal(out, brainfuse.fuse(a, b, name))
 
 
-@pytest.mark.skipif("drbif" not in CT_MODELS, reason="drbif-ct is not shipped yet")
 def test_drbif_rules_differ(shared_data):
     mri, ct = _pair(shared_data, "MRI_CT", "CT")
     a, b = mri.grey(), ct.grey()
