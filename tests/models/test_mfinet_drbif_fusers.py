@@ -16,7 +16,7 @@ METHODS = ("mfinet", "drbif")
 MODULES = {"mfinet": mfinet, "drbif": drbif}
 PAIRSETS = {"ct": "CT-MRI", "pet": "PET-MRI", "spect": "SPECT-MRI"}
 #: The models this install ships (one per network and modality of B).
-SHIPPED = (("mfinet", "ct"), ("mfinet", "pet"), ("mfinet", "spect"), ("drbif", "ct"))
+SHIPPED = tuple((name, modality) for name in METHODS for modality in PAIRSETS)
 CT_MODELS = [name for name, modality in SHIPPED if modality == "ct"]
 
 pytestmark = pytest.mark.usefixtures("one_thread")
