@@ -112,8 +112,9 @@ def test_bad_input_is_refused_with_a_clear_message(phantom):
     with pytest.raises(InputError, match="unknown transform"):
         register(mri, mri, "mi", "elastic")
     vol = Image(np.random.default_rng(0).random((20, 20, 20)).astype(np.float32))
-    with pytest.raises(InputError, match="2D images only"):
-        register(vol, vol, "ecc")
+    for method in ("ecc", "bggmm", "gmm-er"):
+        with pytest.raises(InputError, match="2D images only"):
+            register(vol, vol, method)
     far = vol.replace(affine=np.eye(4), source="far.nii")
     far.affine[:3, 3] = [500.0, 0.0, 0.0]
     with pytest.raises(InputError, match=r"far\.nii: does not overlap"):

@@ -48,16 +48,16 @@ REGISTRATION_METHODS: dict[str, RegistrationMethod] = {
         RegistrationMethod(
             "bggmm",
             register_bggmm,
-            (2, 3),
+            (2,),
             "Wang J. et al. 2022, Front. Neurosci. 16:911957",
-            "bounded generalized Gaussian mixture of joint intensities, EM + Gauss-Newton",
+            "bounded generalized Gaussian mixture of joint intensities, EM + Gauss-Newton, 2D",
         ),
         RegistrationMethod(
             "gmm-er",
             register_gmm_er,
-            (2, 3),
+            (2,),
             "Orchard & Mann 2010, IEEE TIP 19(5)",
-            "Gaussian mixture of joint intensities (ensemble registration), EM + Gauss-Newton",
+            "Gaussian mixture of joint intensities (ensemble registration), 2D",
         ),
         RegistrationMethod(
             "ecc",
@@ -138,9 +138,10 @@ def register(
         its channels are resampled) or two volumes (world coordinates from their affines; an
         array volume has 1 mm voxels at the origin). Their sizes may differ.
     method:
-        ``"mi"`` (Mattes mutual information, default, any modality pair), ``"bggmm"`` (bounded
-        generalized Gaussian mixture, Wang J. et al. 2022), ``"gmm-er"`` (Gaussian mixture
-        ensemble registration), ``"ecc"`` (enhanced correlation coefficient, 2D, one modality).
+        ``"mi"`` (Mattes mutual information, default, any modality pair, 2D and 3D);
+        ``"bggmm"`` (bounded generalized Gaussian mixture, Wang J. et al. 2022), ``"gmm-er"``
+        (Gaussian mixture ensemble registration) and ``"ecc"`` (enhanced correlation
+        coefficient, one modality): 2D only.
     transform:
         ``"rigid"`` (rotation + translation) or ``"affine"``.
 
@@ -159,10 +160,11 @@ def register(
     --------
     >>> import numpy as np, brainfuse
     >>> yy, xx = np.mgrid[0:64, 0:64]
-    >>> fixed = 200.0 * np.exp(-((xx - 30) ** 2 + (yy - 34) ** 2) / 80.0)
-    >>> moving = np.roll(fixed, 3, axis=1)
+    >>> fixed = 200 * np.exp(-((xx - 24) ** 2 + (yy - 30) ** 2) / 60.0) + 120 * np.exp(
+    ...     -((xx - 42) ** 2 + (yy - 38) ** 2) / 30.0)
+    >>> moving = np.roll(fixed, 3, axis=1)  # moved 3 pixels to the right
     >>> out, t = brainfuse.register(fixed, moving)
-    >>> round(float(t.matrix[0, 2]), 1)
+    >>> round(float(t.matrix[0, 2]), 1)  # fixed (x, y) -> moving (x + 3, y)
     3.0
     """
     if method not in REGISTRATION_METHODS:

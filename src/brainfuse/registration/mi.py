@@ -61,12 +61,12 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
     else:
         tx = sitk.AffineTransform(d)
     tx.SetCenter([float(v) for v in centre])
-    if kind == "rigid":
-        # A rigid start (identity or a translation): only its translation is used.
-        tx.SetTranslation([float(v) for v in start[:d, :d] @ centre + start[:d, d] - centre])
-    else:
-        tx.SetMatrix([float(v) for v in start[:d, :d].ravel()])
-        tx.SetTranslation([float(v) for v in start[:d, :d] @ centre + start[:d, d] - centre])
+    linear = start[:d, :d]
+    if kind == "rigid":  # the nearest rotation (polar decomposition) of the start
+        u, _, vt = np.linalg.svd(linear)
+        linear = u @ vt
+    tx.SetMatrix([float(v) for v in linear.ravel()])
+    tx.SetTranslation([float(v) for v in start[:d, :d] @ centre + start[:d, d] - centre])
 
     reg = sitk.ImageRegistrationMethod()
     reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=16)
