@@ -113,3 +113,26 @@ def test_fuse_register_aligns_b_before_fusing(pair):
     got = np.asarray(PILImage.open(aligned), float)
     assert np.array_equal(got, np.clip(np.rint(expected.array), 0, 255))
     assert not np.array_equal(got, np.asarray(PILImage.open(plain), float))
+
+
+def test_missing_nan_and_mismatched_inputs_exit_2_for_register_and_fuse(pair, tmp_path):
+    fixed, moving, _, _ = pair
+    bad = np.full((64, 64), 100.0, dtype=np.float32)
+    bad[10, 10] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    vol = _nifti(tmp_path / "v.nii", np.random.default_rng(1).random((20, 20, 20)), [0, 0, 0])
+    missing = str(tmp_path / "missing.png")
+    for a, b, message in (
+        (fixed, missing, "missing.png"),
+        (missing, moving, "missing.png"),
+        (fixed, str(tmp_path / "nan.npy"), "nan.npy: contains 1 NaN"),
+        (fixed, vol, "v.nii: a 3D input"),
+    ):
+        for command in (("register",), ("fuse", "--register")):
+            out, tjson = tmp_path / "out.png", tmp_path / "t.json"
+            extra = ("--transform-out", str(tjson)) if command == ("register",) else ()
+            res = run(*command, a, b, "-o", str(out), *extra)
+            assert res.returncode == 2, (command, res.stderr)
+            assert res.stderr.count("\n") == 1 and message in res.stderr, res.stderr
+            assert not out.exists() and not tjson.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nan.npy", "v.nii"]
