@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_registration.py --scale full     # about 2 hours, one core
-    .venv/bin/python benchmarks/bench_registration.py --scale subset   # about 30 minutes
-    .venv/bin/python benchmarks/bench_registration.py --scale quick --out /tmp/reg  # 10 minutes
+    .venv/bin/python benchmarks/bench_registration.py --scale full    # estimated 40 min of CPU
+    .venv/bin/python benchmarks/bench_registration.py --scale subset  # about 16 min of CPU
+    .venv/bin/python benchmarks/bench_registration.py --scale quick --out /tmp/reg
 
 ``full`` runs every pair below with every method; ``subset`` (what docs/results holds) runs MI and
 ECC on every pair but BGGMM and GMM-ER on every 4th pair of each set, the robustness curves on 3
