@@ -36,6 +36,7 @@ from pathlib import Path  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from rich.progress import Progress  # noqa: E402
+from timing import cpu_name, repeat  # noqa: E402
 
 from brainfuse.fusion import list_methods  # noqa: E402
 from brainfuse.io import load  # noqa: E402
@@ -56,19 +57,6 @@ PAIR_TARGETS_MS = {
     "legff": 30.0,
 }
 VOLUME_TARGETS_S = {"gff": 5.0, "laplacian": 5.0}
-
-
-def _time(func, min_runs: int = 5, max_runs: int = 50, budget_s: float = 1.0):
-    func()  # warm-up (imports, caches)
-    wall, cpu = [], []
-    start = time.perf_counter()
-    while len(wall) < max_runs and (len(wall) < min_runs or time.perf_counter() - start < budget_s):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        func()
-        c1, t1 = time.thread_time(), time.perf_counter()
-        wall.append(t1 - t0)
-        cpu.append(c1 - c0)
-    return statistics.median(wall), statistics.median(cpu), len(wall)
 
 
 def _pair() -> tuple[np.ndarray, np.ndarray, str]:
@@ -106,7 +94,9 @@ def main() -> None:
     with Progress(transient=True) as progress:
         task = progress.add_task("256×256 pair", total=len(methods))
         for m in methods:
-            wall, cpu, n = _time(lambda m=m: m.func(a, b))
+            wall, cpu, _, n = repeat(
+                lambda m=m: m.func(a, b), min_runs=5, max_runs=50, budget_s=1.0
+            )
             target = PAIR_TARGETS_MS.get(m.name)
             rows.append(
                 {
@@ -153,7 +143,7 @@ def main() -> None:
 
     info = {
         "command": "python benchmarks/bench_classical.py",
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "opencv": cv2.__version__,
@@ -172,16 +162,6 @@ def main() -> None:
     )
     (OUT / "bench_classical.md").write_text(text)
     print(text)
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _table(rows: list[dict], unit: str, digits: int) -> list[str]:

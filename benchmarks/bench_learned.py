@@ -28,40 +28,23 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import json  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
+from timing import cpu_name, once, repeat  # noqa: E402
 
 import brainfuse  # noqa: E402
 from brainfuse.errors import InputError  # noqa: E402
 from brainfuse.fusion import get_method, to_fusion_scale  # noqa: E402
 from brainfuse.models import funfusean  # noqa: E402
 
+#: At least 20 calls, then until five seconds have passed, at most 100.
+REPEAT = dict(min_runs=20, max_runs=100, budget_s=5.0)
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
 OUT = ROOT / "docs" / "results"
 TARGETS_MS = {"funfusean": 30.0, "mdafuse": 150.0}
-
-
-def _time(func: Callable[[], object], budget_s: float = 5.0) -> tuple[float, float, float, int]:
-    func()
-    wall, cpu = [], []
-    start = time.perf_counter()
-    while len(wall) < 100 and (len(wall) < 20 or time.perf_counter() - start < budget_s):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        func()
-        cpu.append(time.thread_time() - c0)
-        wall.append(time.perf_counter() - t0)
-    return statistics.median(wall), statistics.median(cpu), min(cpu), len(wall)
-
-
-def _once(func: Callable[[], object]) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.thread_time()
-    func()
-    return time.perf_counter() - t0, time.thread_time() - c0
 
 
 def main() -> None:
@@ -79,7 +62,7 @@ def main() -> None:
     for method in methods:
         func = get_method(method).func
         try:
-            wall, cpu, cpu_min, runs = _time(lambda func=func: func(a, b))
+            wall, cpu, cpu_min, runs = repeat(lambda func=func: func(a, b), **REPEAT)
         except InputError as exc:
             skipped[method] = str(exc)
             continue
@@ -95,9 +78,9 @@ def main() -> None:
                 "met": None if target is None else bool(cpu * 1e3 <= target),
             }
         )
-        vwall, vcpu = _once(lambda method=method: brainfuse.fuse(va, vb, method))
+        vwall, vcpu = once(lambda method=method: brainfuse.fuse(va, vb, method))
         volume_rows.append({"method": method, "wall_s": vwall, "cpu_s": vcpu})
-    wall, cpu, cpu_min, runs = _time(lambda: funfusean.input_gradients(a, b))
+    wall, cpu, cpu_min, runs = repeat(lambda: funfusean.input_gradients(a, b), **REPEAT)
     rows.append(
         {
             "what": "funfusean.input_gradients (∂F/∂I1, ∂F/∂I2)",
@@ -111,7 +94,7 @@ def main() -> None:
     )
     info = {
         "command": "python benchmarks/bench_learned.py",
-        "cpu": _cpu_model(),
+        "cpu": cpu_name(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "threads": 1,
@@ -127,16 +110,6 @@ def main() -> None:
     )
     (OUT / "bench_learned.md").write_text(text)
     print(text)
-
-
-def _cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                return value.strip()
-    return platform.processor() or "unknown"
 
 
 def _markdown(info: dict, rows: list[dict], volume_rows: list[dict]) -> str:

@@ -30,13 +30,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 
 import json  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from rich.progress import track  # noqa: E402
+from timing import cpu_name, once, repeat  # noqa: E402
 
 import brainfuse  # noqa: E402
 from brainfuse.fusion import fuse_arrays  # noqa: E402
@@ -68,25 +67,6 @@ WIDTHS = (
 )
 
 
-def _time(func, min_runs: int = 5, max_runs: int = 30, budget_s: float = 3.0):
-    func()  # warm-up: loads the weights, checks their hash, caches the network
-    wall, cpu = [], []
-    start = time.perf_counter()
-    while len(wall) < max_runs and (len(wall) < min_runs or time.perf_counter() - start < budget_s):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        func()
-        c1, t1 = time.thread_time(), time.perf_counter()
-        wall.append(t1 - t0)
-        cpu.append(c1 - c0)
-    return statistics.median(wall), statistics.median(cpu), len(wall)
-
-
-def _once(func) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.thread_time()
-    func()
-    return time.perf_counter() - t0, time.thread_time() - c0
-
-
 def main() -> None:
     torch.set_num_threads(1)
     folder = DATA / "harvard-cddfuse-test" / "MRI_CT"
@@ -101,9 +81,14 @@ def main() -> None:
     load_avg = os.getloadavg()
     rows = []
     for label, method, params, target in track(CASES, description="timing"):
-        wall, cpu, runs = _time(lambda m=method, p=params: fuse_arrays(a, b, m, **p))
-        odd_wall, odd_cpu = _once(lambda m=method, p=params: fuse_arrays(odd_a, odd_b, m, **p))
-        vol_wall, vol_cpu = _once(
+        wall, cpu, _, runs = repeat(
+            lambda m=method, p=params: fuse_arrays(a, b, m, **p),
+            min_runs=5,
+            max_runs=30,
+            budget_s=3.0,
+        )
+        odd_wall, odd_cpu = once(lambda m=method, p=params: fuse_arrays(odd_a, odd_b, m, **p))
+        vol_wall, vol_cpu = once(
             lambda m=method, p=params: brainfuse.fuse(vol_a, vol_b, m, modality="ct", **p)
         )
         rows.append(
@@ -128,7 +113,9 @@ def main() -> None:
         net = MFINet(width) if net_name == "mfinet" else DRBIF(width)
         params = sum(p.numel() for p in net.parameters())
         net = fold_batchnorm(net.eval()).to(memory_format=torch.channels_last)
-        _, cpu, runs = _time(lambda n=net: run_pair(n, a, b), min_runs=3, max_runs=3)
+        _, cpu, _, runs = repeat(
+            lambda n=net: run_pair(n, a, b), min_runs=3, max_runs=3, budget_s=0.0
+        )
         widths.append(
             {
                 "network": net_name,
@@ -139,7 +126,7 @@ def main() -> None:
         )
     info = {
         "command": "python benchmarks/bench_learned_ii.py",
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -153,16 +140,6 @@ def main() -> None:
     (OUT / "bench_learned_ii.json").write_text(json.dumps(info, indent=2) + "\n")
     (OUT / "bench_learned_ii.md").write_text(_markdown(info))
     print(_markdown(info))
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _markdown(info: dict) -> str:
