@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .learned import BACKGROUND_DOC, MODALITY_DOC, WEIGHTS_DOC
 from .registry import register
 
 __all__ = ["drbif"]
@@ -17,9 +18,9 @@ __all__ = ["drbif"]
     reference="Wang A. et al. 2022, Front. Neurosci. 16 (DRBIF)",
     params={
         "rule": "fusion of the complementary features: add, max or l1",
-        "modality": "model by B's modality: auto (from B's image, else ct), ct, pet, spect",
-        "weights": "weights file from `brainfuse train drbif` ('' = the shipped model)",
-        "zero_background": "set the output to 0 where both inputs are 0",
+        "modality": MODALITY_DOC,
+        "weights": WEIGHTS_DOC,
+        "zero_background": BACKGROUND_DOC,
     },
 )
 def drbif(

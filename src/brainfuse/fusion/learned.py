@@ -15,8 +15,10 @@ import numpy as np
 
 from .registry import register
 
-_WEIGHTS_DOC = "weights file from `brainfuse train` (empty: the shipped weights)"
-_BACKGROUND_DOC = "set the result to 0 where both inputs are 0 (no signal in either source)"
+#: Parameter descriptions shared by every trained-network fuser (here, mfinet, drbif).
+WEIGHTS_DOC = "weights file from `brainfuse train` (empty: the shipped weights)"
+BACKGROUND_DOC = "set the result to 0 where both inputs are 0 (no signal in either source)"
+MODALITY_DOC = "model by B's modality: auto (from B's image, else ct), ct, pet, spect"
 
 
 @register(
@@ -24,7 +26,7 @@ _BACKGROUND_DOC = "set the result to 0 where both inputs are 0 (no signal in eit
     family="learned",
     dims=(2,),
     learned=True,
-    params={"weights": _WEIGHTS_DOC, "zero_background": _BACKGROUND_DOC},
+    params={"weights": WEIGHTS_DOC, "zero_background": BACKGROUND_DOC},
     reference="Kumar et al. 2020, MBIA/MFCA@MICCAI 2019, LNCS 11846",
 )
 def funfusean(
@@ -56,7 +58,7 @@ def funfusean(
     family="learned",
     dims=(2,),
     learned=True,
-    params={"weights": _WEIGHTS_DOC, "zero_background": _BACKGROUND_DOC},
+    params={"weights": WEIGHTS_DOC, "zero_background": BACKGROUND_DOC},
     reference="Wen et al. 2024, IEEE TIP 33:3550-3563 (MdAFuse)",
 )
 def mdafuse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .learned import BACKGROUND_DOC, MODALITY_DOC, WEIGHTS_DOC
 from .registry import register
 
 __all__ = ["mfinet"]
@@ -16,9 +17,9 @@ __all__ = ["mfinet"]
     learned=True,
     reference="Song et al. 2024, Netw. Model. Anal. Health Inform. Bioinform. (MFINet)",
     params={
-        "modality": "model by B's modality: auto (from B's image, else ct), ct, pet, spect",
-        "weights": "weights file from `brainfuse train mfinet` ('' = the shipped model)",
-        "zero_background": "set the output to 0 where both inputs are 0",
+        "modality": MODALITY_DOC,
+        "weights": WEIGHTS_DOC,
+        "zero_background": BACKGROUND_DOC,
     },
 )
 def mfinet(
