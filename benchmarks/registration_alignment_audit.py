@@ -47,8 +47,7 @@ from rich.progress import track
 from scipy import ndimage
 
 from brainfuse import load
-from brainfuse.registration.grid import grid_of
-from brainfuse.registration.mi import foreground
+from brainfuse.registration.grid import foreground, grid_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))

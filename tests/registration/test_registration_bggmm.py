@@ -6,7 +6,7 @@ from scipy import integrate, ndimage, special, stats
 
 from brainfuse.io import Image, load
 from brainfuse.registration import Transform, apply_transform, bggmm, pad
-from brainfuse.registration.grid import grid_of
+from brainfuse.registration.grid import Grid, foreground, grid_of
 
 CASES = [(40.0, 12.0, 2.0), (3.0, 20.0, 1.0), (250.0, 30.0, 3.5), (-10.0, 15.0, 0.8), (128, 60, 6)]
 
@@ -166,7 +166,14 @@ def test_conditional_likelihood_gradient_matches_finite_differences(remapped_pha
     # the motion step climbs d/dtheta mean log p(A | B(T_theta)) at a fixed mixture
     fixed, moving = (grid_of(Image(a.astype(np.float32))) for a in remapped_phantom)
     centre = fixed.centre()
-    level = bggmm._Level(fixed, moving, bggmm.foreground(fixed), "rigid", centre, 1 << 14)
+    level = bggmm._Level(
+        fixed,
+        moving,
+        Grid(foreground(fixed).astype(np.uint8), fixed.to_space),
+        "rigid",
+        centre,
+        1 << 14,
+    )
     start = bggmm._update(np.array([0.05, 3.0, -2.0]), "rigid", centre)
     inside, b, grad = level.sample_moving(start, gradient=True)
     mix = bggmm.Mixture.from_kmeans(np.column_stack([level.a[inside], b]))

@@ -4,8 +4,8 @@ import numpy as np
 
 import brainfuse
 from brainfuse.registration import pad, register
-from brainfuse.registration.grid import Grid, grid_of
-from brainfuse.registration.mi import equalize, foreground, global_start
+from brainfuse.registration.grid import Grid, foreground, grid_of
+from brainfuse.registration.mi import equalize, global_start
 
 from .test_registration_register import misalign, rigid_2d
 

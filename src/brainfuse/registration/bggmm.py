@@ -49,7 +49,7 @@ import numpy as np
 from scipy import ndimage, special
 from scipy.cluster.vq import kmeans2
 
-from .grid import Grid
+from .grid import Grid, foreground
 
 __all__ = [
     "Mixture",
@@ -72,10 +72,6 @@ COMPONENTS = 6
 LEVELS = (0.25, 0.5, 1.0)
 #: Intensity support of every component (images are scaled to 0..255).
 SUPPORT = (0.0, 255.0)
-#: The likelihood counts the fixed samples above this fraction of the fixed image's maximum
-#: (then closed, filled and grown by FOREGROUND_MARGIN samples).
-FOREGROUND_FRACTION = 0.05
-FOREGROUND_MARGIN = 4
 #: 2D: offsets tried from the start on the coarsest level (pixels, degrees)
 SEARCH_SHIFTS = (-30.0, -20.0, -10.0, 0.0, 10.0, 20.0, 30.0)
 SEARCH_ANGLES = (-8.0, 0.0, 8.0)
@@ -483,15 +479,6 @@ def location_score(y: np.ndarray, u: np.ndarray, sigma: np.ndarray, lam: np.ndar
     return -lam * gg_beta(lam) * az ** (lam - 1.0) * np.sign(z) / sigma
 
 
-def foreground(grid: Grid) -> Grid:
-    """The foreground of ``grid``: above :data:`FOREGROUND_FRACTION` of its maximum, closed,
-    holes filled and grown by :data:`FOREGROUND_MARGIN` samples (1 inside, 0 outside)."""
-    fg = grid.array > FOREGROUND_FRACTION * float(grid.array.max())
-    fg = ndimage.binary_fill_holes(ndimage.binary_closing(fg, iterations=3))
-    fg = ndimage.binary_dilation(fg, iterations=FOREGROUND_MARGIN)
-    return Grid(fg.astype(np.uint8), grid.to_space)
-
-
 class _Level:
     """One resolution: the fixed samples, the moving image and its gradient."""
 
@@ -651,7 +638,7 @@ def _register_em(
     matrix = np.array(start, dtype=np.float64)
     centre = fixed.centre()
     mixture: Mixture | None = None
-    mask = foreground(fixed)
+    mask = Grid(foreground(fixed).astype(np.uint8), fixed.to_space)
     for factor in LEVELS:
         level = _Level(fixed.zoom(factor), moving.zoom(factor), mask, kind, centre, max_points)
         inside, b, _ = level.sample_moving(matrix)

@@ -14,17 +14,15 @@ from scipy import ndimage
 from scipy.fft import next_fast_len
 
 from ..errors import InputError
-from .grid import Grid
+from .grid import Grid, foreground
 from .resample import resample_array
 
-__all__ = ["equalize", "foreground", "global_start", "register_mi"]
+__all__ = ["equalize", "global_start", "register_mi"]
 
 #: Seed of the metric's random sample: the same inputs always give the same matrix.
 SAMPLING_SEED = 20220602
 #: Fraction of the fixed samples the metric uses, for 2D images and for volumes.
 SAMPLING_FRACTION = {2: 0.5, 3: 0.2}
-#: 2D: the metric samples only the fixed image's foreground, above this fraction of its maximum.
-FOREGROUND_FRACTION = 0.05
 #: 2D global search: rotations tried (degrees), largest shift (pixels), resolution reduction and
 #: number of intensity bins of its joint histograms.
 SEARCH_ANGLES = tuple(float(a) for a in range(-12, 13, 3))
@@ -149,14 +147,6 @@ def _to_sitk(grid: Grid):  # -> sitk.Image
     img.SetDirection([float(v) for v in (linear / spacing).ravel()])
     img.SetOrigin([float(v) for v in grid.to_space[:d, d]])
     return img
-
-
-def foreground(grid: Grid) -> np.ndarray:
-    """The image's foreground: above :data:`FOREGROUND_FRACTION` of its maximum, closed, holes
-    filled and grown by 4 samples, so that the border of the object is inside."""
-    fg = grid.array > FOREGROUND_FRACTION * float(grid.array.max())
-    fg = ndimage.binary_fill_holes(ndimage.binary_closing(fg, iterations=3))
-    return ndimage.binary_dilation(fg, iterations=4)
 
 
 def _sitk_mask(grid: Grid, mask: np.ndarray):  # -> sitk.Image (uint8)
