@@ -38,12 +38,18 @@ def test_global_start_finds_a_large_move_within_one_grid_step(shared_data):
     assert pad(true, found, mri.shape) < 2.0
 
 
-def test_mi_recovers_a_20_pixel_10_degree_move_of_a_harvard_mri_ct_pair(shared_data):
-    # Before the global search, descent from the image centres ended 13.9 px away here.
+def test_mi_recovers_20_pixel_10_degree_moves_of_a_harvard_mri_ct_pair(shared_data):
+    # Descent from the image centres alone ended 13.9 and about 6 px from the alignment.
     pair = shared_data / "harvard-cddfuse-test" / "MRI_CT"
     mri, ct = brainfuse.load(pair / "MRI" / "12.png"), brainfuse.load(pair / "CT" / "12.png")
-    own = register(mri, ct)[1].matrix  # MI's optimum for the published pair
-    true = rigid_2d(10.0, -18.0, -15.0, mri.shape)
-    _, est = register(mri, misalign(ct, true))
-    assert pad(true @ own, est, mri.shape) < 1.0
-    assert pad(true, est, mri.shape) < 3.0
+    for true in (rigid_2d(10.0, -18.0, -15.0, mri.shape), rigid_2d(-9.7, 12.5, 16.5, mri.shape)):
+        _, est = register(mri, misalign(ct, true))
+        assert pad(true, est, mri.shape) < 2.5
+
+
+def test_mi_leaves_a_nearly_aligned_pair_near_its_alignment(shared_data):
+    # Started from the global search only, the registration of this unmoved pair ended
+    # 14.6 px away; the descent from the given start ends at a higher MI and wins.
+    pair = shared_data / "harvard-cddfuse-test" / "MRI_CT"
+    mri, ct = brainfuse.load(pair / "MRI" / "22.png"), brainfuse.load(pair / "CT" / "22.png")
+    assert pad(np.eye(3), register(mri, ct)[1], mri.shape) < 2.0

@@ -1,0 +1,85 @@
+"""The issue's acceptance check on held-back pairs, through the command line.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/registration_heldout.py      # about 2 min
+
+Every 6th pair of the ``val`` split of ``../shared/data/harvard-aanlib`` (pairs the project
+does not tune on) is moved by a random rigid transform (rotation uniform in [-10, 10] degrees
+about the centre, translation uniform in [-20, 20] px, seed 7), saved as PNG, registered back
+with ``brainfuse register MRI MOVED -o OUT --transform-out T.json`` and scored by PAD between
+the known transform and the matrix in ``T.json`` (failure: PAD > 3 px).
+
+Results: ``docs/results/registration-heldout.md`` and ``.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from bench_registration import DATA, rigid_2d
+from rich.progress import track
+
+import brainfuse
+from brainfuse.registration import PAD_FAILURE_PX, Transform, apply_transform, pad
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
+
+
+def main() -> None:
+    root = DATA / "harvard-aanlib"
+    with open(root / "split.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["split"] == "val"][::6]
+    rng = np.random.default_rng(7)
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in track(rows, "held-back pairs"):
+            other = r["pairset"].split("-")[0]
+            mri_path = root / r["pairset"] / "MRI" / r["file"]
+            image = brainfuse.load(root / r["pairset"] / other / r["file"])
+            shape = brainfuse.load(mri_path).shape
+            true = rigid_2d(rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), shape)
+            moved = Path(tmp) / f"moved_{r['file']}"
+            brainfuse.save(apply_transform(image, Transform(true).inverse(), image), moved)
+            out, matrix = Path(tmp) / f"out_{r['file']}", Path(tmp) / f"t_{r['file']}.json"
+            cmd = [sys.executable, "-m", "brainfuse", "register", str(mri_path), str(moved)]
+            cmd += ["-o", str(out), "--transform-out", str(matrix)]
+            subprocess.run(cmd, check=True, capture_output=True)
+            estimate = np.array(json.loads(matrix.read_text(encoding="utf-8"))["matrix"])
+            cases.append(
+                {
+                    "set": f"MRI-{other}",
+                    "case": r["case"],
+                    "file": r["file"],
+                    "pad": pad(true, estimate, shape),
+                }
+            )
+    (OUT / "registration-heldout.json").write_text(json.dumps(cases, indent=1), "utf-8")
+    lines = [
+        "# Held-back pairs through `brainfuse register`",
+        "",
+        "Command: `python benchmarks/registration_heldout.py` (see its docstring).",
+        "",
+        "| set | cases | pairs | median PAD px | failures | PAD per pair px |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in dict.fromkeys(c["set"] for c in cases):
+        sel = [c for c in cases if c["set"] == name]
+        p = np.array([c["pad"] for c in sel])
+        lines.append(
+            f"| {name} | {', '.join(dict.fromkeys(c['case'] for c in sel))} | {len(sel)} "
+            f"| {np.median(p):.2f} | {np.mean(p > PAD_FAILURE_PX):.0%} "
+            f"| {', '.join(f'{v:.1f}' for v in p)} |"
+        )
+    (OUT / "registration-heldout.md").write_text("\n".join(lines) + "\n", "utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
