@@ -611,6 +611,13 @@ def main() -> None:
     scale = SCALES[args.scale]
     sets = pair_sets(scale)
     methods_2d = tuple(args.methods or METHODS_2D)
+    previous = args.out / "bench_registration.json"
+    if (
+        args.methods
+        and f"--scale {args.scale}"
+        not in json.loads(previous.read_text(encoding="utf-8"))["meta"]["command"]
+    ):
+        parser.error(f"--methods needs a previous --scale {args.scale} run in {args.out}")
     methods_3d = tuple(m for m in METHODS_3D if m in methods_2d)
     with Progress() as progress:
         rows = run_2d(sets, methods_2d, progress, scale.slow_every)
@@ -618,9 +625,8 @@ def main() -> None:
         rows_3d, spect = ([], {}) if args.skip_3d else run_3d(methods_3d, progress, scale)
     meta["load_end"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     if args.methods:
-        rows, curves, rows_3d = keep_other_methods(
-            args.out / "bench_registration.json", methods_2d, rows, curves, rows_3d
-        )
+        rows, curves, merged_3d = keep_other_methods(previous, methods_2d, rows, curves, rows_3d)
+        rows_3d = rows_3d if args.skip_3d else merged_3d
         meta["command"] += " --methods " + " ".join(methods_2d)
         meta["note"] = (
             "only " + ", ".join(methods_2d) + " re-run; the other methods' cases come from "
