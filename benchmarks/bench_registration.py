@@ -626,11 +626,20 @@ def main() -> None:
     meta["load_end"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     if args.methods:
         rows, curves, merged_3d = keep_other_methods(previous, methods_2d, rows, curves, rows_3d)
-        rows_3d = rows_3d if args.skip_3d else merged_3d
+        if args.skip_3d:  # the previous run's volumes stand, for every method
+            before = json.loads(previous.read_text(encoding="utf-8"))
+            rows_3d, spect = before["cases_3d"], before["spect_header"]
+        else:
+            rows_3d = merged_3d
         meta["command"] += " --methods " + " ".join(methods_2d)
         meta["note"] = (
             "only " + ", ".join(methods_2d) + " re-run; the other methods' cases come from "
             "the previous run of the same scale"
+            + (
+                "; the volumes (3D) are not re-run: all their results are the previous run's"
+                if args.skip_3d
+                else ""
+            )
         )
     summary = summarise_2d(rows)
     (args.out / "bench_registration.json").write_text(
