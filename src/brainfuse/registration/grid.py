@@ -10,10 +10,17 @@ from scipy import ndimage
 from ..io.image import Image
 from .resample import index_to_space
 
-__all__ = ["FOREGROUND_FRACTION", "FOREGROUND_MARGIN", "Grid", "foreground", "grid_of"]
+__all__ = [
+    "FOREGROUND_FRACTION",
+    "FOREGROUND_MARGIN",
+    "Grid",
+    "foreground",
+    "grid_of",
+    "object_mask",
+]
 
-#: The foreground of an image: samples above this fraction of its maximum, closed, holes filled
-#: and grown by FOREGROUND_MARGIN samples (:func:`foreground`).
+#: The object in an image: samples above this fraction of its maximum, closed, holes filled
+#: (:func:`object_mask`); its foreground is that grown by FOREGROUND_MARGIN samples.
 FOREGROUND_FRACTION = 0.05
 FOREGROUND_MARGIN = 4
 
@@ -67,11 +74,15 @@ def grid_of(image: Image) -> Grid:
     return Grid(scaled, index_to_space(image))
 
 
+def object_mask(grid: Grid) -> np.ndarray:
+    """Boolean mask of the object in ``grid``: samples above :data:`FOREGROUND_FRACTION` of the
+    maximum, closed (3 iterations) and with holes filled."""
+    fg = grid.array > FOREGROUND_FRACTION * float(grid.array.max())
+    return ndimage.binary_fill_holes(ndimage.binary_closing(fg, iterations=3))
+
+
 def foreground(grid: Grid) -> np.ndarray:
-    """Boolean mask of the object in ``grid``: above :data:`FOREGROUND_FRACTION` of the maximum,
-    closed, holes filled and grown by :data:`FOREGROUND_MARGIN` samples, so that the object's
+    """:func:`object_mask` grown by :data:`FOREGROUND_MARGIN` samples, so that the object's
     border is inside. The registration metrics count only the fixed samples in this mask,
     which keeps the empty background out of their joint histograms."""
-    fg = grid.array > FOREGROUND_FRACTION * float(grid.array.max())
-    fg = ndimage.binary_fill_holes(ndimage.binary_closing(fg, iterations=3))
-    return ndimage.binary_dilation(fg, iterations=FOREGROUND_MARGIN)
+    return ndimage.binary_dilation(object_mask(grid), iterations=FOREGROUND_MARGIN)

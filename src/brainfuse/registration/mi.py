@@ -17,7 +17,7 @@ from scipy import ndimage
 from scipy.fft import next_fast_len
 
 from ..errors import InputError
-from .grid import FOREGROUND_FRACTION, Grid, foreground
+from .grid import Grid, foreground, object_mask
 from .resample import resample_array
 
 __all__ = ["equalize", "global_start", "head_mask", "moment_start", "register_mi"]
@@ -144,12 +144,10 @@ def global_start(
 def head_mask(grid: Grid) -> np.ndarray:
     """The head in a 2D image: the largest connected part of the object's mask.
 
-    Samples above :data:`~.grid.FOREGROUND_FRACTION` of the maximum, closed and holes filled
-    (as :func:`~.grid.foreground`, without its margin); of the parts, the largest. This drops
-    what lies apart from the head, such as the curved head-rest that CT slices show below it.
+    Of the parts of :func:`~.grid.object_mask`, the largest. This drops what lies apart from
+    the head, such as the curved head-rest that CT slices show below it.
     """
-    fg = grid.array > FOREGROUND_FRACTION * float(grid.array.max())
-    fg = ndimage.binary_fill_holes(ndimage.binary_closing(fg, iterations=3))
+    fg = object_mask(grid)
     labels, n = ndimage.label(fg)
     if n <= 1:
         return fg
