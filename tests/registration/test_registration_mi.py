@@ -73,3 +73,10 @@ def test_moment_start_lines_up_the_heads_of_an_mri_ct_pair_and_not_of_mri_pet(sh
     pet = brainfuse.load(root / "MRI_PET" / "PET" / "11.png")
     mri_pet = brainfuse.load(root / "MRI_PET" / "MRI" / "11.png")
     assert moment_start(grid_of(mri_pet), grid_of(pet))[1] < 0.9  # brain, not head: search
+
+
+def test_moment_start_of_an_object_too_small_for_moments_is_refused_by_its_dice():
+    a = np.zeros((32, 32))
+    a[10, 12] = 255.0
+    found, dice = moment_start(Grid(a, np.eye(3)), Grid(np.roll(a, 3, axis=1), np.eye(3)))
+    assert dice == 0.0 and np.array_equal(found, np.eye(3))  # so the search is used instead

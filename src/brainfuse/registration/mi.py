@@ -180,7 +180,7 @@ def moment_start(fixed: Grid, moving: Grid) -> tuple[np.ndarray, float]:
     J. Nucl. Med. 31(10):1717-1722, 1990.
     """
     f_mask, m_mask = head_mask(fixed), head_mask(moving)
-    if not f_mask.any() or not m_mask.any():
+    if f_mask.sum() < 3 or m_mask.sum() < 3:  # no shape to take moments of
         return np.eye(3), 0.0
     c_f, theta_f = _centroid_and_axis(fixed, f_mask)
     c_m, theta_m = _centroid_and_axis(moving, m_mask)
