@@ -37,6 +37,9 @@ SEARCH_MIN_OVERLAP = 0.5
 #: :func:`moment_start` replaces the global search when the two head masks, lined up by their
 #: moments, have at least this Dice overlap (the outlines agree: MRI-CT, MRI-MRI).
 MOMENT_MIN_DICE = 0.9
+#: Below this ratio of its principal axes' lengths a head is too round for its major axis to
+#: give a rotation, and :func:`moment_start` gives none.
+MOMENT_MIN_ELONGATION = 1.1
 
 
 def equalize(array: np.ndarray) -> np.ndarray:
@@ -155,15 +158,20 @@ def head_mask(grid: Grid) -> np.ndarray:
     return labels == 1 + int(np.argmax(sizes))
 
 
-def _centroid_and_axis(grid: Grid, mask: np.ndarray) -> tuple[np.ndarray, float]:
+def _centroid_and_axis(grid: Grid, mask: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Centroid and major-axis direction of ``mask``; None if it is too small or too round."""
+    if mask.sum() < 3:
+        return None
     points = grid.points()[mask.ravel()]
     centre = points.mean(axis=0)
-    _, vectors = np.linalg.eigh(np.cov((points - centre).T))
+    values, vectors = np.linalg.eigh(np.cov((points - centre).T))
+    if values[0] <= 0 or values[-1] < MOMENT_MIN_ELONGATION**2 * values[0]:
+        return None
     major = vectors[:, -1]
     return centre, float(np.arctan2(major[1], major[0]))
 
 
-def moment_start(fixed: Grid, moving: Grid) -> tuple[np.ndarray, float]:
+def moment_start(fixed: Grid, moving: Grid) -> tuple[np.ndarray, float] | None:
     """A 2D rigid start from the moments of the two heads, and how well their outlines agree.
 
     With ``c`` the centroid and ``theta`` the direction of the major principal axis of each
@@ -173,17 +181,19 @@ def moment_start(fixed: Grid, moving: Grid) -> tuple[np.ndarray, float]:
     Returned with the Dice overlap ``2 |F & M| / (|F| + |M|)`` of the fixed head mask and the
     moving one mapped through the start. It is high only when both images show the same
     outline: 0.91 to 0.96 on the 21 Harvard MRI-CT test pairs, at most 0.88 on the 42 MRI-PET
-    pairs, whose PET shows the brain, not the head.
+    pairs, whose PET shows the brain, not the head. None when a head has fewer than 3 samples
+    or is too round for an axis (principal axes' length ratio below
+    :data:`MOMENT_MIN_ELONGATION`).
 
     Reference: the method of moments for registration, e.g. Alpert, Bradshaw, Kennedy &
     Correia, "The principal axes transformation -- a method for image registration",
     J. Nucl. Med. 31(10):1717-1722, 1990.
     """
     f_mask, m_mask = head_mask(fixed), head_mask(moving)
-    if f_mask.sum() < 3 or m_mask.sum() < 3:  # no shape to take moments of
-        return np.eye(3), 0.0
-    c_f, theta_f = _centroid_and_axis(fixed, f_mask)
-    c_m, theta_m = _centroid_and_axis(moving, m_mask)
+    f_moments, m_moments = _centroid_and_axis(fixed, f_mask), _centroid_and_axis(moving, m_mask)
+    if f_moments is None or m_moments is None:
+        return None
+    (c_f, theta_f), (c_m, theta_m) = f_moments, m_moments
     angle = (theta_m - theta_f + np.pi / 2) % np.pi - np.pi / 2
     out = np.eye(3)
     out[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
@@ -298,22 +308,25 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
 
     2D: only samples of the fixed image's foreground (:func:`~.grid.foreground`) count, which
     keeps the empty background out of the histogram, and the descent runs twice: from
-    ``start``, and from :func:`moment_start` when the two heads' outlines agree (Dice at least
-    :data:`MOMENT_MIN_DICE`), else from the exhaustive search of :func:`global_start` (on
-    rank-equalized copies, :func:`equalize`). The result with the higher final MI wins. The
-    second start rescues large misalignments; the run from ``start`` keeps a nearly aligned
-    pair where it is when the second start leads to another optimum. On the 21 Harvard MRI-CT
-    test pairs moved by up to 20 px and 10 degrees, the moments instead of the search as the
-    second start lowered the share of registrations ending more than 3 px from the unmoved
-    pair's own result from 43 % to 24 % (``benchmarks/bench_registration.py``): the
-    quarter-resolution search often prefers a skull-to-scalp match on CT.
+    ``start``, and from :func:`moment_start` when it gives a start and the two heads'
+    outlines agree (Dice at least :data:`MOMENT_MIN_DICE`), else from the exhaustive search
+    of :func:`global_start` (on rank-equalized copies, :func:`equalize`). The result with the
+    higher final MI wins. The second start rescues large misalignments; the run from
+    ``start`` keeps a nearly aligned pair where it is when the second start leads to another
+    optimum. On the 21 Harvard MRI-CT test pairs moved by up to 20 px and 10 degrees, the
+    moments instead of the search as the second start lowered the share of registrations
+    ending more than 3 px from the unmoved pair's own result from 43 % to 24 %
+    (``benchmarks/bench_registration.py``): the quarter-resolution search often prefers a
+    skull-to-scalp match on CT.
     Volumes: one descent from ``start`` (the headers).
     """
     if fixed.ndim == 3:
         return _descend(fixed, moving, kind, start, None)[0]
     mask = foreground(fixed)
-    second, dice = moment_start(fixed, moving)
-    if dice < MOMENT_MIN_DICE:
+    moments = moment_start(fixed, moving)
+    if moments is not None and moments[1] >= MOMENT_MIN_DICE:
+        second = moments[0]
+    else:
         second = global_start(
             Grid(equalize(fixed.array), fixed.to_space),
             Grid(equalize(moving.array), moving.to_space),
