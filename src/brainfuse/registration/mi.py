@@ -39,7 +39,7 @@ SEARCH_MIN_OVERLAP = 0.5
 MOMENT_MIN_DICE = 0.9
 #: Below this ratio of its principal axes' lengths a head is too round for its major axis to
 #: give a rotation, and :func:`moment_start` gives none.
-MOMENT_MIN_ELONGATION = 1.1
+MOMENT_MIN_ELONGATION = 1.03
 
 
 def equalize(array: np.ndarray) -> np.ndarray:
