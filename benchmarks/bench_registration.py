@@ -193,6 +193,19 @@ def timed_register(
     return matrix, time.perf_counter() - wall, time.process_time() - cpu, error
 
 
+def register_with_own(
+    fixed: Image, original: Image, moved_image: Image, method: str, own: dict, key: tuple
+) -> tuple[np.ndarray | None, np.ndarray, float, float, str]:
+    """Register ``moved_image`` to ``fixed``: the estimate (None if the method failed), the
+    method's result on the unmoved ``original`` (computed once per ``key`` into ``own``; the
+    identity if it failed), and the moved registration's wall time, CPU time and error."""
+    if key not in own:
+        mat = timed_register(fixed, original, method)[0]
+        own[key] = np.eye(fixed.ndim + 1) if mat is None else mat
+    est, wall, cpu, error = timed_register(fixed, moved_image, method)
+    return est, own[key], wall, cpu, error
+
+
 def run_2d(sets, methods, progress, slow_every: int) -> list[dict]:
     rng = np.random.default_rng(0)
     cases = []
@@ -287,10 +300,8 @@ def run_3d(methods, progress, scale: Scale) -> tuple[list[dict], dict]:
     for n, vol, true, run in jobs:
         mv = moved(vol, true)
         for method in run:
-            if (n, method) not in own:
-                mat = timed_register(t1, vol, method)[0]
-                own[n, method] = np.eye(4) if mat is None else mat
-            est, wall, cpu, error = timed_register(t1, mv, method)
+            key = (n, method)
+            est, own_mat, wall, cpu, error = register_with_own(t1, vol, mv, method, own, key)
             e = np.eye(4) if est is None else est
             rows.append(
                 {
@@ -299,8 +310,8 @@ def run_3d(methods, progress, scale: Scale) -> tuple[list[dict], dict]:
                     "true": true.tolist(),
                     "estimate": None if est is None else est.tolist(),
                     "tre_mm": tre(true, e, points),
-                    "tre_self_mm": tre(true @ own[n, method], e, points),
-                    "own_vs_header_mm": tre(np.eye(4), own[n, method], points),
+                    "tre_self_mm": tre(true @ own_mat, e, points),
+                    "own_vs_header_mm": tre(np.eye(4), own_mat, points),
                     "wall_s": wall,
                     "cpu_s": cpu,
                     "error": error,

@@ -40,7 +40,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import moved, rigid_2d, rigid_3d, timed_register
+from bench_registration import moved, register_with_own, rigid_2d, rigid_3d
 from rich.progress import Progress
 
 from brainfuse.io.image import Image
@@ -85,10 +85,8 @@ def run_2d(progress: Progress, per_slice: int) -> list[dict]:
         for method in METHODS_2D:
             if method in SLOW and i % 3:
                 continue
-            if (label, z, method) not in own:
-                mat = timed_register(fixed, other, method)[0]
-                own[label, z, method] = np.eye(3) if mat is None else mat
-            est, wall, cpu, error = timed_register(fixed, mv, method)
+            key = (label, z, method)
+            est, own_mat, wall, cpu, error = register_with_own(fixed, other, mv, method, own, key)
             e = np.eye(3) if est is None else est
             rows.append(
                 {
@@ -97,7 +95,7 @@ def run_2d(progress: Progress, per_slice: int) -> list[dict]:
                     "pair": i,
                     "method": method,
                     "pad": pad(true, e, fixed.shape),
-                    "own_pad": pad(np.eye(3), own[label, z, method], fixed.shape),
+                    "own_pad": pad(np.eye(3), own_mat, fixed.shape),
                     "cpu_s": cpu,
                     "wall_s": wall,
                     "error": error,
@@ -123,17 +121,15 @@ def run_3d(progress: Progress, transforms: int) -> list[dict]:
     for label, volume, true in jobs:
         mv = moved(volume, true)
         for method in METHODS_3D:
-            if (label, method) not in own:
-                mat = timed_register(mri, volume, method)[0]
-                own[label, method] = np.eye(4) if mat is None else mat
-            est, wall, cpu, error = timed_register(mri, mv, method)
+            key = (label, method)
+            est, own_mat, wall, cpu, error = register_with_own(mri, volume, mv, method, own, key)
             e = np.eye(4) if est is None else est
             rows.append(
                 {
                     "volume": label,
                     "method": method,
                     "tre_mm": tre(true, e, points),
-                    "own_tre_mm": tre(np.eye(4), own[label, method], points),
+                    "own_tre_mm": tre(np.eye(4), own_mat, points),
                     "cpu_s": cpu,
                     "wall_s": wall,
                     "error": error,
