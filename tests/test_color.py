@@ -11,6 +11,7 @@ from brainfuse.color import (
     rgb_to_grey,
     rgb_to_hsi,
     rgb_to_hsv,
+    rgb_to_principal_grey,
     rgb_to_ycbcr,
     rgb_to_ycbcr_studio,
     ycbcr_studio_to_rgb,
@@ -81,6 +82,31 @@ def test_matlab_rounding_is_half_away_from_zero():
     np.testing.assert_array_equal(
         to_uint8_matlab(np.array([-3.0, 0.5, 254.5, 300.0, np.nan])), [0, 1, 255, 255, 0]
     )
+
+
+def test_principal_grey_keeps_a_rainbow_scale_in_order():
+    # matplotlib's jet scale from low to high uptake: its luma rises and falls again.
+    from matplotlib import colormaps
+
+    scale = colormaps["jet"](np.linspace(0.0, 1.0, 64))[:, :3] * 255.0
+    luma = rgb_to_grey(scale[None])[0]
+    assert np.any(np.diff(luma) < 0) and np.any(np.diff(luma) > 0)
+    grey = rgb_to_principal_grey(scale[None])[0]
+    # Luma gives the lowest and the highest uptake (dark blue, dark red) close values (jet:
+    # 0.19 of its range apart).
+    assert abs(float(luma[-1] - luma[0])) < 0.25 * float(np.ptp(luma))
+    # The principal direction keeps them apart by nearly half its range (jet: 0.47).
+    assert float(grey[-1] - grey[0]) > 0.4 * float(np.ptp(grey))
+
+
+def test_principal_grey_of_grey_and_of_one_colour():
+    grey = np.arange(12, dtype=np.float64).reshape(3, 4) * 20.0
+    as_rgb = np.repeat(grey[..., None], 3, axis=2)
+    np.testing.assert_allclose(rgb_to_principal_grey(as_rgb), np.sqrt(3.0) * grey, atol=1e-9)
+    flat = np.full((2, 2, 3), [200.0, 40.0, 10.0])
+    np.testing.assert_allclose(rgb_to_principal_grey(flat), rgb_to_grey(flat), rtol=1e-6)
+    with pytest.raises(InputError, match="channels last"):
+        rgb_to_principal_grey(grey)
 
 
 def test_grey_stored_as_rgb_is_detected():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from ..color import rgb_to_principal_grey
 from ..io.image import Image
 from .resample import index_to_space
 
@@ -67,8 +68,18 @@ class Grid:
 
 
 def grid_of(image: Image) -> Grid:
-    """The grey samples of ``image`` (luminance of a colour image) on the 0..255 scale."""
-    arr = np.asarray(image.grey(), dtype=np.float64)
+    """The grey samples of ``image`` on the 0..255 scale.
+
+    A colour image (a pseudo-colour PET or SPECT) is reduced to grey along its colours' first
+    principal component (:func:`~brainfuse.color.rgb_to_principal_grey`), not its luma, which
+    folds a rainbow scale over. On the Harvard test pairs moved by up to 10 degrees and 20 px
+    (``benchmarks/bench_registration.py``), ``mi`` with luma ended more than 3 px from the
+    published alignment on 38 % of the MRI-PET and 59 % of the MRI-SPECT pairs.
+    """
+    if image.rgb:
+        arr = rgb_to_principal_grey(image.array)
+    else:
+        arr = np.asarray(image.array, dtype=np.float64)
     lo, hi = float(arr.min()), float(arr.max())
     scaled = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
     return Grid(scaled, index_to_space(image))
