@@ -134,8 +134,9 @@ def register(
     ----------
     fixed, moving:
         :class:`~brainfuse.io.image.Image` objects (:func:`brainfuse.load`) or arrays: two 2D
-        images (pixel coordinates; a colour image is registered through its luminance and all
-        its channels are resampled) or two volumes (world coordinates from their affines; an
+        images (pixel coordinates; a colour image is registered through its colours' first
+        principal component, :func:`~brainfuse.color.rgb_to_principal_grey`, and all its
+        channels are resampled) or two volumes (world coordinates from their affines; an
         array volume has 1 mm voxels at the origin). Their sizes may differ.
     method:
         ``"mi"`` (Mattes mutual information, default, any modality pair, 2D and 3D);

@@ -52,10 +52,10 @@ def register_command(
     """Register MOVING (PET, SPECT, CT, MRI) to FIXED and write it on FIXED's grid to OUTPUT.
 
     FIXED and MOVING are two 2D images (PNG, JPEG, TIFF, ... ; a colour PET/SPECT is
-    registered through its luminance and written in colour) or two volumes (NIfTI, DICOM
-    folder; they start from where their headers place them). The matrix in --transform-out
-    maps FIXED coordinates to MOVING coordinates: pixels (x = column, y = row) in 2D, world
-    millimetres in 3D.
+    registered through the main direction of its colours and written in colour) or two
+    volumes (NIfTI, DICOM folder; they start from where their headers place them). The matrix
+    in --transform-out maps FIXED coordinates to MOVING coordinates: pixels (x = column,
+    y = row) in 2D, world millimetres in 3D.
     """
     from ..io import check_output_suffix, load, save
     from ..io.atomic import check_output_path
