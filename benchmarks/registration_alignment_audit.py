@@ -8,9 +8,10 @@ The registration benchmark (``bench_registration.py``) scores methods against th
 pairs are published with. That is only fair if the published alignment is where the images'
 content agrees. This script measures it: for every pair of ``harvard-cddfuse-test`` (136 pairs)
 and every 4th slice of each case of ``harvard-aanlib``, it finds the translation of the second
-image (PET/SPECT by luminance) that maximises each of three independent measures against the
-MRI, searched exhaustively over +-6 px in 1 px steps, then +-0.75 px around the best in
-0.25 px steps (bilinear shifts):
+image (a colour PET/SPECT reduced to grey as registration reduces it,
+:func:`~brainfuse.registration.grid.grid_of`) that maximises each of three independent
+measures against the MRI, searched exhaustively over +-6 px in 1 px steps, then +-0.75 px
+around the best in 0.25 px steps (bilinear shifts):
 
 - ``mi``: mutual information, 64-bin joint histogram over the MRI's foreground
   (Maes et al., IEEE TMI 16(2):187-198, 1997);
