@@ -73,8 +73,9 @@ def grid_of(image: Image) -> Grid:
     A colour image (a pseudo-colour PET or SPECT) is reduced to grey along its colours' first
     principal component (:func:`~brainfuse.color.rgb_to_principal_grey`), not its luma, which
     folds a rainbow scale over. On the Harvard test pairs moved by up to 10 degrees and 20 px
-    (``benchmarks/bench_registration.py``), ``mi`` with luma ended more than 3 px from the
-    published alignment on 38 % of the MRI-PET and 59 % of the MRI-SPECT pairs.
+    (``benchmarks/bench_registration.py``), ``mi`` ended more than 3 px from the published
+    alignment on 31 % of the MRI-PET and 47 % of the MRI-SPECT pairs, against 38 % and 59 %
+    through luma; ``benchmarks/registration_colour.py`` shows the same on the phantom.
     """
     if image.rgb:
         arr = rgb_to_principal_grey(image.array)
