@@ -119,6 +119,12 @@ def rigid_2d(phi_deg: float, tx: float, ty: float, shape: tuple[int, ...]) -> np
     return m
 
 
+def random_rigid_2d(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """The seed article's random move: rotation uniform in [-10, 10] degrees about the centre,
+    then shifts uniform in [-20, 20] px along x and y (drawn in that order)."""
+    return rigid_2d(rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), shape)
+
+
 def rigid_3d(angles_deg: np.ndarray, t: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """Rotations about x, y, z (degrees) about ``centre``, then translation ``t`` (mm)."""
     ax, ay, az = np.radians(angles_deg)
@@ -211,9 +217,7 @@ def run_2d(sets, methods, progress, slow_every: int) -> list[dict]:
     cases = []
     for set_name, pairs in sets.items():
         for i, (name, fixed, moving) in enumerate(pairs):
-            true = rigid_2d(
-                rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), fixed.shape
-            )
+            true = random_rigid_2d(rng, fixed.shape)
             run = [m for m in methods if m not in SLOW or i % slow_every == 0]
             cases.append((set_name, name, fixed, moving, true, run))
     task = progress.add_task("2D accuracy", total=sum(len(c[-1]) for c in cases))
@@ -248,9 +252,7 @@ def run_curves(sets, methods, progress, per_set: int) -> list[dict]:
     jobs = []
     for set_name, pairs in sets.items():
         for name, fixed, moving in pairs[:: max(1, len(pairs) // per_set)][:per_set]:
-            base = rigid_2d(
-                rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), fixed.shape
-            )
+            base = random_rigid_2d(rng, fixed.shape)
             for v in NOISE:
                 jobs.append((set_name, name, fixed, moving, base, "noise", v))
             for t in SHIFTS:

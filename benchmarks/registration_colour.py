@@ -27,7 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import moved, rigid_2d
+from bench_registration import moved, random_rigid_2d
 from registration_phantom import SLICES, axial_slice
 from rich.progress import track
 
@@ -61,12 +61,7 @@ def run() -> list[dict]:
             fixed, grey = axial_slice(phantom.mri, z), axial_slice(volume, z)
             for palette in PALETTES:
                 for _ in range(MOVES):
-                    true = rigid_2d(
-                        rng.uniform(-10, 10),
-                        rng.uniform(-20, 20),
-                        rng.uniform(-20, 20),
-                        fixed.shape,
-                    )
+                    true = random_rigid_2d(rng, fixed.shape)
                     jobs.append((label, z, palette, fixed, coloured(grey, palette), true))
     rows = []
     for label, z, palette, fixed, colour, true in track(jobs, "colour registration"):

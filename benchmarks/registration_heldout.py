@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_registration import DATA, rigid_2d
+from bench_registration import DATA, random_rigid_2d
 from rich.progress import track
 
 import brainfuse
@@ -48,7 +48,7 @@ def main() -> None:
             mri_path = root / r["pairset"] / "MRI" / r["file"]
             image = brainfuse.load(root / r["pairset"] / other / r["file"])
             shape = brainfuse.load(mri_path).shape
-            true = rigid_2d(rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), shape)
+            true = random_rigid_2d(rng, shape)
             moved = Path(tmp) / f"moved_{r['file']}"
             brainfuse.save(apply_transform(image, Transform(true).inverse(), image), moved)
             out, matrix = Path(tmp) / f"out_{r['file']}", Path(tmp) / f"t_{r['file']}.json"

@@ -40,7 +40,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import moved, register_with_own, rigid_2d, rigid_3d
+from bench_registration import moved, random_rigid_2d, register_with_own, rigid_3d
 from rich.progress import Progress
 
 from brainfuse.io.image import Image
@@ -74,9 +74,7 @@ def run_2d(progress: Progress, per_slice: int) -> list[dict]:
         for z in SLICES:
             fixed, other = axial_slice(phantom.mri, z), axial_slice(volume, z)
             for _ in range(per_slice):
-                true = rigid_2d(
-                    rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), fixed.shape
-                )
+                true = random_rigid_2d(rng, fixed.shape)
                 jobs.append((label, z, fixed, other, true))
     task = progress.add_task("phantom 2D", total=len(jobs))
     rows, own = [], {}
