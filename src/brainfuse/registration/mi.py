@@ -320,17 +320,18 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
     skull-to-scalp match on CT.
     Volumes: one descent from ``start`` (the headers).
 
-    Affine: the rigid registration first (all of the above), then one affine descent from its
-    result, the usual staging (a direct affine descent from ``start`` ended 1.72 and 1.42 px
+    Affine, 2D: the rigid registration first (all of the above), then one affine descent from
+    its result, the usual staging (a direct affine descent from ``start`` ended 1.72 and 1.42 px
     from two scaled and sheared phantom PET slices, the staged one 1.35 and 0.27 px;
     ``tests/registration/test_registration_phantom.py``). MI's affine optimum of a blurred
     SPECT slice is itself stretched (up to 17 % in area on the phantom,
     ``benchmarks/registration_phantom.py``), so prefer ``rigid`` unless the scales differ.
+    Volumes start near the answer (their headers): one affine descent; staging did not change
+    the result on scaled and rotated phantom volumes and cost a whole extra descent.
     """
-    if kind == "affine":
+    if kind == "affine" and fixed.ndim == 2:
         rigid = register_mi(fixed, moving, "rigid", start)
-        mask = None if fixed.ndim == 3 else foreground(fixed)
-        return _descend(fixed, moving, "affine", rigid, mask)[0]
+        return _descend(fixed, moving, "affine", rigid, foreground(fixed))[0]
     if fixed.ndim == 3:
         return _descend(fixed, moving, kind, start, None)[0]
     mask = foreground(fixed)
