@@ -329,9 +329,6 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
     Volumes start near the answer (their headers): one affine descent; staging did not change
     the result on scaled and rotated phantom volumes and cost a whole extra descent.
     """
-    if kind == "affine" and fixed.ndim == 2:
-        rigid = register_mi(fixed, moving, "rigid", start)
-        return _descend(fixed, moving, "affine", rigid, foreground(fixed))[0]
     if fixed.ndim == 3:
         return _descend(fixed, moving, kind, start, None)[0]
     mask = foreground(fixed)
@@ -345,7 +342,10 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
             start,
             mask,
         )
-    runs = [_descend(fixed, moving, kind, start, mask)]
+    runs = [_descend(fixed, moving, "rigid", start, mask)]
     if not np.allclose(second, start):
-        runs.append(_descend(fixed, moving, kind, second, mask))
-    return min(runs, key=lambda run: run[1])[0]
+        runs.append(_descend(fixed, moving, "rigid", second, mask))
+    rigid = min(runs, key=lambda run: run[1])[0]
+    if kind == "affine":
+        return _descend(fixed, moving, "affine", rigid, mask)[0]
+    return rigid
