@@ -28,7 +28,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from bench_registration import moved, random_rigid_2d
-from registration_phantom import SLICES, axial_slice
+from registration_phantom import SLICES, slice_pairs
 from rich.progress import track
 
 from brainfuse.color import apply_palette, rgb_to_grey, rgb_to_principal_grey
@@ -52,17 +52,14 @@ def as_luma(image: Image) -> Image:
     return Image(rgb_to_grey(image.array), bit_depth=8, source=f"{image.source} luma")
 
 
-def run() -> list[dict]:
-    phantom = make_phantom(seed=0, resolution=1)
+def run(pairs: list) -> list[dict]:
     rng = np.random.default_rng(13)
     jobs = []
-    for label, volume in (("MRI-PET", phantom.pet), ("MRI-SPECT", phantom.spect)):
-        for z in SLICES:
-            fixed, grey = axial_slice(phantom.mri, z), axial_slice(volume, z)
-            for palette in PALETTES:
-                for _ in range(MOVES):
-                    true = random_rigid_2d(rng, fixed.shape)
-                    jobs.append((label, z, palette, fixed, coloured(grey, palette), true))
+    for label, z, fixed, grey in pairs:
+        for palette in PALETTES:
+            for _ in range(MOVES):
+                true = random_rigid_2d(rng, fixed.shape)
+                jobs.append((label, z, palette, fixed, coloured(grey, palette), true))
     rows = []
     for label, z, palette, fixed, colour, true in track(jobs, "colour registration"):
         mv = moved(colour, true)
@@ -111,8 +108,7 @@ def write_report(rows: list[dict]) -> None:
     (OUT / "registration-colour.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def plot(rows: list[dict]) -> None:
-    spect = axial_slice(make_phantom(seed=0, resolution=1).spect, EXAMPLE_Z)
+def plot(rows: list[dict], spect: Image) -> None:
     fig, axes = plt.subplots(3, len(PALETTES) + 1, figsize=(3.2 * (len(PALETTES) + 1), 9.6))
     for j, palette in enumerate(PALETTES):
         rgb = coloured(spect, palette).array
@@ -152,14 +148,15 @@ def plot(rows: list[dict]) -> None:
 
 
 def main() -> None:
-    rows = run()
+    pairs = slice_pairs(make_phantom(seed=0, resolution=1), SLICES)
+    rows = run(pairs)
     OUT.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/registration_colour.py"
     (OUT / "registration-colour.json").write_text(
         json.dumps({"command": command, "cases": rows}, indent=1), encoding="utf-8"
     )
     write_report(rows)
-    plot(rows)
+    plot(rows, next(p[3] for p in pairs if p[:2] == ("MRI-SPECT", EXAMPLE_Z)))
     print((OUT / "registration-colour.md").read_text(encoding="utf-8"))
 
 

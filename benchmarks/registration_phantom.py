@@ -49,7 +49,7 @@ from bench_registration import moved, random_rigid_2d, register_with_own, rigid_
 from rich.progress import Progress
 
 from brainfuse.io.image import Image
-from brainfuse.phantom import make_phantom
+from brainfuse.phantom import Phantom, make_phantom
 from brainfuse.registration import PAD_FAILURE_PX, pad, register, tre, world_points
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
@@ -71,16 +71,21 @@ def axial_slice(volume: Image, z: int) -> Image:
     return Image(scaled.astype(np.float32), bit_depth=8, source=f"phantom z{z}")
 
 
-def run_2d(progress: Progress, per_slice: int) -> list[dict]:
-    phantom = make_phantom(seed=0, resolution=1)
+def slice_pairs(phantom: Phantom, slices: tuple[int, ...]) -> list[tuple[str, int, Image, Image]]:
+    """(set, z, MRI slice, PET or SPECT slice) for every slice, PET first."""
+    return [
+        (label, z, axial_slice(phantom.mri, z), axial_slice(volume, z))
+        for label, volume in (("MRI-PET", phantom.pet), ("MRI-SPECT", phantom.spect))
+        for z in slices
+    ]
+
+
+def run_2d(progress: Progress, pairs: list, per_slice: int) -> list[dict]:
     rng = np.random.default_rng(11)
     jobs = []
-    for label, volume in (("MRI-PET", phantom.pet), ("MRI-SPECT", phantom.spect)):
-        for z in SLICES:
-            fixed, other = axial_slice(phantom.mri, z), axial_slice(volume, z)
-            for _ in range(per_slice):
-                true = random_rigid_2d(rng, fixed.shape)
-                jobs.append((label, z, fixed, other, true))
+    for label, z, fixed, other in pairs:
+        for _ in range(per_slice):
+            jobs.append((label, z, fixed, other, random_rigid_2d(rng, fixed.shape)))
     task = progress.add_task("phantom 2D", total=len(jobs))
     rows, own = [], {}
     for i, (label, z, fixed, other, true) in enumerate(jobs):
@@ -123,13 +128,11 @@ def random_affine_2d(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nda
     return out
 
 
-def run_affine_2d(progress: Progress, per_slice: int) -> list[dict]:
-    phantom = make_phantom(seed=0, resolution=1)
+def run_affine_2d(progress: Progress, pairs: list, per_slice: int) -> list[dict]:
     rng = np.random.default_rng(21)
     jobs = []
-    for label, volume in (("MRI-PET", phantom.pet), ("MRI-SPECT", phantom.spect)):
-        for z in SLICES[::2]:
-            fixed, other = axial_slice(phantom.mri, z), axial_slice(volume, z)
+    for label, z, fixed, other in pairs:
+        if z in SLICES[::2]:
             for _ in range(per_slice):
                 jobs.append((label, z, fixed, other, random_affine_2d(rng, fixed.shape)))
     task = progress.add_task("phantom 2D affine", total=len(jobs))
@@ -302,8 +305,9 @@ def main() -> None:
     args = parser.parse_args()
     per_slice, transforms = (1, 1) if args.quick else (3, 4)
     with Progress() as progress:
-        rows_2d = run_2d(progress, per_slice)
-        rows_affine = run_affine_2d(progress, 2 if per_slice > 1 else 1)
+        pairs = slice_pairs(make_phantom(seed=0, resolution=1), SLICES)
+        rows_2d = run_2d(progress, pairs, per_slice)
+        rows_affine = run_affine_2d(progress, pairs, 2 if per_slice > 1 else 1)
         rows_3d = run_3d(progress, transforms)
     OUT.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/registration_phantom.py" + (" --quick" if args.quick else "")
