@@ -78,7 +78,7 @@ def test_same_inputs_give_the_identical_matrix(phantom, method):
     assert np.array_equal(first, second)
 
 
-def test_colour_moving_is_registered_by_luminance_and_resampled_in_colour(phantom):
+def test_colour_moving_is_registered_through_its_colours_and_resampled_in_colour(phantom):
     mri, other = phantom
     true = rigid_2d(-5.0, 6.0, 6.0, mri.shape)
     rgb = np.stack([other.array, 0.5 * other.array, 255 - other.array], axis=-1)
