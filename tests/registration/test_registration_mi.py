@@ -86,3 +86,27 @@ def test_moment_start_gives_no_start_for_a_dot_or_a_disc():
         assert moment_start(Grid(a, np.eye(3)), Grid(ellipse, np.eye(3))) is None
     found, dice = moment_start(Grid(ellipse, np.eye(3)), Grid(np.roll(ellipse, 3, 1), np.eye(3)))
     assert dice > 0.99 and np.allclose(found[:2, :2], np.eye(2))
+
+
+def test_side_by_side_descents_equal_serial_ones_and_restore_itk_threads(shared_data):
+    import SimpleITK as sitk
+
+    from brainfuse.registration import mi
+
+    pair = shared_data / "harvard-cddfuse-test" / "MRI_PET"
+    mri, pet = brainfuse.load(pair / "MRI" / "15.png"), brainfuse.load(pair / "PET" / "15.png")
+    true = rigid_2d(8.0, -15.0, 12.0, mri.shape)
+    fixed, moving = grid_of(mri), grid_of(misalign(pet, true))
+    mask = foreground(fixed)
+    second = global_start(
+        Grid(equalize(fixed.array), fixed.to_space),
+        Grid(equalize(moving.array), moving.to_space),
+        np.eye(3),
+        mask,
+    )
+    assert not np.allclose(second, np.eye(3))  # two descents run
+    before = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
+    result = mi.register_mi(fixed, moving, "rigid", np.eye(3))
+    assert sitk.ProcessObject.GetGlobalDefaultNumberOfThreads() == before
+    serial = [mi._descend(fixed, moving, "rigid", s, mask) for s in (np.eye(3), second)]
+    assert np.array_equal(result, min(serial, key=lambda run: run[1])[0])

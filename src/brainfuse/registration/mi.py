@@ -12,6 +12,10 @@ MRI-PET and MRI-SPECT pairs moved by 20 pixels and 10 degrees.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.fft
 from scipy import ndimage
@@ -246,6 +250,24 @@ def _homogeneous(transform) -> np.ndarray:  # transform: sitk Euler/Affine trans
     return out
 
 
+@contextmanager
+def _one_itk_thread() -> Iterator[None]:
+    """ITK's default number of threads set to one inside the block, then restored.
+
+    ITK's multi-threaded metric and sampler give slightly different results from run to run
+    (a registration's own ``SetNumberOfThreads(1)`` does not reach its internal filters); on
+    one thread a descent repeats bit for bit. Blocks may nest.
+    """
+    import SimpleITK as sitk
+
+    threads = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
+    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
+    try:
+        yield
+    finally:
+        sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(threads)
+
+
 def _descend(
     fixed: Grid, moving: Grid, kind: str, start: np.ndarray, mask: np.ndarray | None
 ) -> tuple[np.ndarray, float]:
@@ -286,22 +308,17 @@ def _descend(
     reg.SetSmoothingSigmasPerLevel([2, 1, 0])
     reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
     reg.SetInitialTransform(tx, inPlace=True)
-    # ITK's multi-threaded metric and sampler give slightly different results from run to
-    # run; one thread makes the result repeat bit for bit (and costs little here).
-    threads = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
-    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
-    try:
-        reg.Execute(_to_sitk(fixed), _to_sitk(moving))
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()
-        reason = next((ln for ln in first if "Description" in ln), first[-1] if first else "")
-        raise InputError(
-            None,
-            "mutual-information registration failed (the images do not overlap enough?): "
-            + reason.split("Description:")[-1].strip(),
-        ) from None
-    finally:
-        sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(threads)
+    with _one_itk_thread():
+        try:
+            reg.Execute(_to_sitk(fixed), _to_sitk(moving))
+        except RuntimeError as exc:
+            first = str(exc).strip().splitlines()
+            reason = next((ln for ln in first if "Description" in ln), first[-1] if first else "")
+            raise InputError(
+                None,
+                "mutual-information registration failed (the images do not overlap enough?): "
+                + reason.split("Description:")[-1].strip(),
+            ) from None
     return _homogeneous(tx), float(reg.GetMetricValue())
 
 
@@ -321,8 +338,10 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
     keeps the empty background out of the histogram, and the descent runs twice: from
     ``start``, and from :func:`moment_start` when it gives a start and the two heads'
     outlines agree (Dice at least :data:`MOMENT_MIN_DICE`), else from the exhaustive search
-    of :func:`global_start` (on rank-equalized copies, :func:`equalize`). The result with the
-    higher final MI wins. The second start rescues large misalignments; the run from
+    of :func:`global_start` (on rank-equalized copies, :func:`equalize`). The two descents run
+    side by side on two threads (each on one ITK thread: the same result as one after the
+    other, in about half the wall-clock time on two cores). The result with the higher final
+    MI wins. The second start rescues large misalignments; the run from
     ``start`` keeps a nearly aligned pair where it is when the second start leads to another
     optimum. On the 21 Harvard MRI-CT test pairs moved by up to 20 px and 10 degrees, the
     moments instead of the search as the second start lowered the share of registrations
@@ -353,9 +372,12 @@ def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.n
             start,
             mask,
         )
-    runs = [_descend(fixed, moving, "rigid", start, mask)]
-    if not np.allclose(second, start):
-        runs.append(_descend(fixed, moving, "rigid", second, mask))
+    starts = [start] if np.allclose(second, start) else [start, second]
+    # The descents are independent and ITK leaves Python's lock while it runs: side by side on
+    # two threads, each on one ITK thread (so each repeats bit for bit), they take about half
+    # the wall-clock time on two cores and the same CPU time.
+    with _one_itk_thread(), ThreadPoolExecutor(max_workers=len(starts)) as pool:
+        runs = list(pool.map(lambda s: _descend(fixed, moving, "rigid", s, mask), starts))
     rigid = min(runs, key=lambda run: run[1])[0]
     if kind == "affine":
         return _descend(fixed, moving, "affine", rigid, mask)[0]
