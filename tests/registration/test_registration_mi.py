@@ -110,3 +110,21 @@ def test_side_by_side_descents_equal_serial_ones_and_restore_itk_threads(shared_
     assert sitk.ProcessObject.GetGlobalDefaultNumberOfThreads() == before
     serial = [mi._descend(fixed, moving, "rigid", s, mask) for s in (np.eye(3), second)]
     assert np.array_equal(result, min(serial, key=lambda run: run[1])[0])
+
+
+def test_registrations_in_several_threads_at_once_repeat_bit_for_bit(shared_data):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import SimpleITK as sitk
+
+    pair = shared_data / "harvard-cddfuse-test" / "MRI_SPECT"
+    jobs = []
+    for name, true in (("20", rigid_2d(7.0, 12.0, -9.0, (256, 256))), ("40", np.eye(3))):
+        mri = brainfuse.load(pair / "MRI" / f"{name}.png")
+        jobs.append((mri, misalign(brainfuse.load(pair / "SPECT" / f"{name}.png"), true)))
+    before = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
+    alone = [register(a, b)[1].matrix for a, b in jobs]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        at_once = list(pool.map(lambda job: register(*job)[1].matrix, jobs))
+    assert all(np.array_equal(x, y) for x, y in zip(alone, at_once, strict=True))
+    assert sitk.ProcessObject.GetGlobalDefaultNumberOfThreads() == before

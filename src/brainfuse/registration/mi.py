@@ -12,6 +12,7 @@ MRI-PET and MRI-SPECT pairs moved by 20 pixels and 10 degrees.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -250,22 +251,40 @@ def _homogeneous(transform) -> np.ndarray:  # transform: sitk Euler/Affine trans
     return out
 
 
-@contextmanager
-def _one_itk_thread() -> Iterator[None]:
-    """ITK's default number of threads set to one inside the block, then restored.
+class _OneItkThread:
+    """ITK's default number of threads held at one while any block of this is open.
 
     ITK's multi-threaded metric and sampler give slightly different results from run to run
     (a registration's own ``SetNumberOfThreads(1)`` does not reach its internal filters); on
-    one thread a descent repeats bit for bit. Blocks may nest.
+    one thread a descent repeats bit for bit. The setting is process-wide, so the blocks are
+    counted across threads: the first to open saves the default, the last to close restores
+    it, and registrations running at once in several threads all stay on one ITK thread each.
     """
-    import SimpleITK as sitk
 
-    threads = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
-    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
-    try:
-        yield
-    finally:
-        sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(threads)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+        self._saved = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        import SimpleITK as sitk
+
+        with self._lock:
+            if self._open == 0:
+                self._saved = sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()
+                sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
+            self._open += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open -= 1
+                if self._open == 0:
+                    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(self._saved)
+
+
+_one_itk_thread = _OneItkThread()
 
 
 def _descend(
