@@ -20,7 +20,6 @@ from contextlib import contextmanager
 import numpy as np
 import scipy.fft
 from scipy import ndimage
-from scipy.fft import next_fast_len
 
 from ..errors import InputError
 from .grid import Grid, foreground, object_mask
@@ -115,7 +114,7 @@ def global_start(
     b_inside = inside[::s, ::s]
     r = int(np.ceil(SEARCH_SHIFT / s))
     # Zero padding to at least size + r: no wrap-around within the shifts searched.
-    size = tuple(next_fast_len(n + r, real=True) for n in a.shape)
+    size = tuple(scipy.fft.next_fast_len(n + r, real=True) for n in a.shape)
     counted = np.ones(a.shape, bool) if mask is None else mask[::s, ::s]
     # Single precision: the counts (at most a.size) come back within 0.01 of whole numbers
     # and are rounded to them, so the histograms are exact.
