@@ -97,14 +97,8 @@ def global_start(
     s, k = SEARCH_SHRINK, SEARCH_BINS
     shape = fixed.array.shape
     to_index = np.linalg.inv(moving.to_space) @ start @ fixed.to_space
-    if moving.array.shape == shape and np.allclose(to_index, np.eye(3), rtol=0, atol=1e-12):
-        # Already on the fixed grid (same-size images): nothing to resample (float32, as
-        # resample_array returns).
-        on_fixed = moving.array.astype(np.float32).astype(np.float64)
-        inside = np.ones(shape, bool)
-    else:
-        on_fixed = resample_array(moving.array, to_index, shape).astype(np.float64)
-        inside = resample_array(np.ones(moving.array.shape), to_index, shape, order=0) > 0.5
+    on_fixed = resample_array(moving.array, to_index, shape).astype(np.float64)
+    inside = resample_array(np.ones(moving.array.shape), to_index, shape, order=0) > 0.5
 
     def reduce(a: np.ndarray) -> np.ndarray:
         return ndimage.gaussian_filter(a, (s - 1) / 2.0)[::s, ::s]
