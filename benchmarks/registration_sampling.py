@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_sampling.py      # about 8 min
+    .venv/bin/python benchmarks/registration_sampling.py      # about 6 min
 
 ``mi`` computes the Mattes mutual information on a random 50 % of the fixed image's foreground,
 drawn with a fixed seed (``brainfuse.registration.mi.SAMPLING_SEED``) so that a result repeats.
@@ -129,7 +129,6 @@ def main() -> None:
         between = np.concatenate([r["pad_between_seeds"] for r in rows])
         published = np.array([r["pad_published"] for r in rows])
         medians = " / ".join(f"{v:.2f}" for v in np.median(published, axis=0))
-
         lines.append(
             f"| {set_name} | {len(rows)} | {np.median(between):.2f} px "
             f"| {100 * np.mean(between > 1):.0f} % | {100 * np.mean(between > 3):.0f} % "
