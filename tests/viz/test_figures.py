@@ -9,6 +9,7 @@ from PIL import Image as PILImage
 
 from brainfuse.errors import InputError
 from brainfuse.io import Image
+from brainfuse.io.slicing import canonical
 from brainfuse.viz import (
     auto_roi,
     checkerboard_figure,
@@ -24,7 +25,7 @@ from brainfuse.viz import (
 from brainfuse.viz.energy import enhance_figure, timeline_figure
 from brainfuse.viz.grid import Pair
 from brainfuse.viz.render import DPI
-from brainfuse.viz.volume import canonical, select_slices
+from brainfuse.viz.volume import select_slices
 
 RNG = np.random.default_rng(7)
 A = RNG.uniform(0, 255, (32, 32)).astype(np.float32)

@@ -25,24 +25,48 @@ def compound_suffix(path: str | os.PathLike[str]) -> str:
     return Path(name).suffix
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
+        raise InputError(path, "is a loop of symbolic links") from None
+
+
 def check_output_path(
     path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None] = ()
 ) -> Path:
-    """Refuse an output path that is an input, a folder, or lies in a missing folder."""
+    """Refuse an output path that is an input, a folder, or lies in a missing folder.
+
+    An output is an input when both name the same file: the same path once symbolic links and
+    ``..`` are resolved, or another name of the same file (a hard link). A loop of symbolic
+    links, a parent that is not a folder and a folder we may not write in are refused too.
+    """
     out = Path(path)
+    target = _resolved(out)
     for src in inputs:
         if src is None:
             continue
         s = Path(src)
-        same = out.resolve() == s.resolve()
-        if not same and out.exists() and s.exists():
-            same = os.path.samefile(out, s)
+        same = target == _resolved(s)
+        if not same:
+            try:
+                same = out.exists() and s.exists() and os.path.samefile(out, s)
+            except OSError:
+                same = False
         if same:
             raise InputError(out, "output path is an input file; refusing to overwrite an input")
     if out.is_dir():
         raise InputError(out, "output path is a folder; give a file name")
-    if not out.parent.exists() and str(out.parent) not in ("", "."):
-        raise InputError(out, f"output folder {out.parent} does not exist")
+    parent = out.parent
+    if str(parent) not in ("", "."):
+        if not parent.exists():
+            if any(p.exists() and not p.is_dir() for p in parent.parents):
+                raise InputError(out, f"{parent} cannot be a folder: part of it is a file")
+            raise InputError(out, f"output folder {parent} does not exist")
+        if not parent.is_dir():
+            raise InputError(out, f"{parent} is not a folder")
+    if not os.access(parent if str(parent) else ".", os.W_OK | os.X_OK):
+        raise InputError(out, f"cannot write in folder {parent} (permission denied)")
     return out
 
 
@@ -65,16 +89,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     suffix = compound_suffix(target)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f".part{suffix}", dir=target.parent
-    )
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=f".part{suffix}", dir=target.parent
+        )
+    except OSError as exc:
+        raise InputError(target, f"cannot write here ({exc.strerror or exc})") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         if tmp_path.exists():  # mkstemp creates 0600; give the file the usual umask mode
             os.chmod(tmp_path, 0o666 & ~_UMASK)
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise InputError(target, f"cannot write here ({exc.strerror or exc})") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()

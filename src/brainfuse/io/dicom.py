@@ -66,11 +66,16 @@ def read_dicom_file(path: Path, *, max_pixels: int, modality: Modality) -> Image
     if str(getattr(ds, "PhotometricInterpretation", "")) == "MONOCHROME1":
         arr = arr.max() - arr
     spacing = tuple(float(s) for s in getattr(ds, "PixelSpacing", (1.0, 1.0)))
+    bits = int(getattr(ds, "BitsAllocated", 16))
+    rescaled = float(getattr(ds, "RescaleSlope", 1) or 1) != 1 or float(
+        getattr(ds, "RescaleIntercept", 0) or 0
+    )
     return Image(
         arr.astype(np.float32),
         modality=_modality(ds, modality),
         spacing=spacing,
-        bit_depth=int(getattr(ds, "BitsAllocated", 16)),
+        bit_depth=bits,
+        display_values=bits == 8 and not rescaled,
         source=str(path),
         meta={"format": "dicom"},
     )

@@ -115,6 +115,11 @@ class Image:
         palette or a matplotlib colour map), or ``None``.
     bit_depth:
         Bits per sample of the source file (8, 16, 32, 64), ``None`` for images built in memory.
+    display_values:
+        True when the samples are display values on the 0..255 scale, used as they are: 8-bit
+        2D image files, NumPy arrays, fused results. False for measurements (NIfTI and DICOM
+        volumes, 16-bit and float images), which :func:`brainfuse.pair.to_fusion_scale`
+        stretches to 0..255.
     source:
         The file it was loaded from, if any.
     """
@@ -126,6 +131,7 @@ class Image:
     affine: np.ndarray | None = None
     colormap: str | None = None
     bit_depth: int | None = None
+    display_values: bool = False
     source: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -6,13 +6,14 @@ import gzip
 import logging
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
 from .image import Image, Modality
 
-__all__ = ["read_nifti", "write_nifti"]
+__all__ = ["from_nibabel", "read_nifti", "write_nifti"]
 
 
 def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
@@ -24,26 +25,47 @@ def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
     logger.setLevel(logging.CRITICAL + 1)  # nibabel logs header problems to stderr; we raise
     try:
         img = _open(path)
-        shape = tuple(int(s) for s in img.shape)
+        img.shape  # noqa: B018 - a broken header raises here
     except Exception as exc:  # nibabel raises many types for bad headers
         raise InputError(path, f"not a readable NIfTI file ({_reason(exc)})") from None
     finally:
         logger.setLevel(level)
+    return from_nibabel(img, source=path, max_pixels=max_pixels, modality=modality)
+
+
+def from_nibabel(
+    img: Any,
+    *,
+    source: str | Path | None = None,
+    max_pixels: int,
+    modality: Modality = Modality.UNKNOWN,
+) -> Image:
+    """An :class:`Image` of a nibabel image (NIfTI-1/2, or any spatial image with an affine).
+
+    The data go through the image's scale factors; a 2D image becomes a volume of one slice.
+    A NIfTI header is kept in ``meta["nifti_header"]`` so that a volume written on the same
+    grid keeps it (sform and qform with their codes, units, description).
+    """
+    name = source if source is not None else "nibabel image"
+    try:
+        shape = tuple(int(s) for s in img.shape)
+    except Exception as exc:
+        raise InputError(name, f"not a readable NIfTI file ({_reason(exc)})") from None
     while len(shape) > 3 and shape[-1] == 1:
         shape = shape[:-1]
     if len(shape) == 4:
         raise InputError(
-            path, f"4D NIfTI with {shape[3]} volumes; extract one volume (e.g. with fslroi) first"
+            name, f"4D NIfTI with {shape[3]} volumes; extract one volume (e.g. with fslroi) first"
         )
     if len(shape) != 3 and len(shape) != 2:
-        raise InputError(path, f"expected a 3D volume, got shape {shape}")
+        raise InputError(name, f"expected a 3D volume, got shape {shape}")
     n = int(np.prod(shape))
     if n > max_pixels:
-        raise InputError(path, f"{n} voxels exceed the limit of {max_pixels} (--max-pixels)")
+        raise InputError(name, f"{n} voxels exceed the limit of {max_pixels} (--max-pixels)")
     try:
         data = np.asarray(img.dataobj, dtype=np.float64)
     except (EOFError, OSError, ValueError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputError(path, f"truncated or corrupt NIfTI data ({_reason(exc)})") from None
+        raise InputError(name, f"truncated or corrupt NIfTI data ({_reason(exc)})") from None
     data = data.reshape(shape)
     if data.ndim == 2:
         data = data[:, :, np.newaxis]
@@ -53,16 +75,17 @@ def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
     zooms = tuple(float(z) for z in hdr.get_zooms()[:3])
     if len(zooms) < 3:
         zooms = zooms + (1.0,) * (3 - len(zooms))
-    sform_code = int(hdr["sform_code"]) if "sform_code" in hdr else 0
-    qform_code = int(hdr["qform_code"]) if "qform_code" in hdr else 0
+    meta: dict[str, Any] = {"format": "nifti"}
+    if "sform_code" in hdr:
+        meta["nifti_header"] = hdr.copy()
     return Image(
         data.astype(np.float32),
         modality=modality,
         spacing=zooms,
         affine=affine,
         bit_depth=bitpix,
-        source=str(path),
-        meta={"format": "nifti", "sform_code": sform_code, "qform_code": qform_code},
+        source=None if source is None else str(source),
+        meta=meta,
     )
 
 
@@ -80,15 +103,31 @@ def _open(path: Path):
     return (nib.Nifti2Image if two else nib.Nifti1Image).from_bytes(raw)
 
 
-def write_nifti(image: Image, path: Path) -> None:
-    """Write a volume as NIfTI-1 float32 with its affine as both sform and qform."""
+def write_nifti(image: Image, path: Path, *, header: Any = None) -> None:
+    """Write a volume as float32 NIfTI.
+
+    With ``header`` (a NIfTI header of an input on the same grid, as :func:`from_nibabel` keeps
+    it) the file keeps that header: its sform and qform with their codes, units, description
+    and intent; only the data type and the scaling are set anew. Without one, the image's
+    affine is written as both sform and qform with code 1 (scanner).
+    """
     import nibabel as nib
 
-    out = nib.Nifti1Image(np.asarray(image.array, dtype=np.float32), image.affine)
-    code = int(image.meta.get("sform_code") or image.meta.get("qform_code") or 1)
-    out.set_sform(image.affine, code=code)
-    out.set_qform(image.affine, code=code)
-    out.header.set_xyzt_units("mm")
+    data = np.asarray(image.array, dtype=np.float32)
+    if header is not None:
+        kind = nib.Nifti2Image if isinstance(header, nib.Nifti2Header) else nib.Nifti1Image
+        out = kind(data, None, header=header.copy())
+        out.set_data_dtype(np.float32)
+        out.header.set_slope_inter(1.0, 0.0)
+        out.header["cal_min"] = 0.0
+        out.header["cal_max"] = 0.0
+        if not np.allclose(out.header.get_best_affine(), image.affine, atol=1e-4):
+            raise InputError(path, "the header given does not describe the image's grid")
+    else:
+        out = nib.Nifti1Image(data, image.affine)
+        out.set_sform(image.affine, code=1)
+        out.set_qform(image.affine, code=1)
+        out.header.set_xyzt_units("mm")
     nib.save(out, str(path))
 
 

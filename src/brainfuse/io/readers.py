@@ -11,13 +11,14 @@ import os
 import warnings
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
 from .dicom import read_dicom_file, read_dicom_series
 from .image import Image, Modality, guess_modality
-from .nifti import read_nifti
+from .nifti import from_nibabel, read_nifti
 
 __all__ = ["DEFAULT_MAX_PIXELS", "SUPPORTED_INPUTS", "load", "max_pixels_default", "sniff_format"]
 
@@ -89,68 +90,140 @@ def _is_nifti_header(head: bytes) -> bool:
 
 
 def load(
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Image | np.ndarray | Any,
     *,
     modality: str | Modality | None = None,
     max_pixels: int | None = None,
 ) -> Image:
-    """Load a 2D image, a NIfTI volume, or a DICOM series (a folder) as an :class:`Image`.
+    """Load a 2D image, a NIfTI volume or a DICOM series, or wrap an image already in memory.
 
     Parameters
     ----------
-    path:
+    source : path, Image, numpy.ndarray, nibabel image or SimpleITK.Image
         A PNG, JPEG, GIF, BMP, TIFF (8/16-bit) or ``.npy`` file (2D), a ``.nii``/``.nii.gz``
-        file (3D), a single DICOM slice (2D), or a folder holding one DICOM series (3D).
-    modality:
+        file (3D), a single DICOM slice (2D), or a folder holding one DICOM series (3D); or
+        an :class:`Image` (returned as it is), a NumPy array (``(H, W)`` grey, ``(H, W, 3)``
+        colour, or ``(X, Y, Z)`` volume with 1 mm voxels; its values are taken as display
+        values on the 0..255 scale when they lie in it), a nibabel image (its affine and
+        header kept) or a SimpleITK image (its origin, spacing and direction turned into a
+        RAS+ affine).
+    modality : str or Modality, optional
         MRI, CT, PET, SPECT; by default guessed from the path (and DICOM tags).
-    max_pixels:
+    max_pixels : int, optional
         Refuse images with more pixels/voxels than this (default :func:`max_pixels_default`).
+
+    Returns
+    -------
+    Image
+        The samples as ``float32`` with their geometry, modality and colour.
 
     Raises
     ------
     InputError
-        Missing, unreadable, truncated or corrupt file, unsupported format, too many pixels,
-        NaN or infinite values. The message names the file and the problem.
+        Missing, unreadable, truncated or corrupt file, unsupported format or object, too many
+        pixels, NaN or infinite values. The message names the file and the problem.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> load(np.zeros((4, 5), np.uint8)).shape
+    (4, 5)
     >>> mri = load("MRI/11.png")                    # doctest: +SKIP
-    >>> pet = load("PET/11.png")                    # pseudo-colour RGB kept, rgb=True
+    >>> pet = load("PET/11.png")                    # doctest: +SKIP
+    >>> pet.rgb                                     # doctest: +SKIP
+    True
     """
-    p = Path(path)
     limit = max_pixels_default() if max_pixels is None else int(max_pixels)
-    mod = Modality.parse(modality) if modality is not None else guess_modality(p)
-    if not p.exists():
-        raise InputError(p, "no such file or folder")
-    if p.is_dir():
-        image = read_dicom_series(p, max_pixels=limit, modality=mod)
+    mod = Modality.parse(modality) if modality is not None else None
+    if isinstance(source, (str, os.PathLike)):
+        image = _load_path(Path(source), limit, mod)
+        name: str | Path = source if isinstance(source, str) else Path(source)
     else:
-        try:
-            kind = sniff_format(p)
-        except OSError as exc:
-            raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
-        if kind is None:
-            if p.stat().st_size == 0:
-                raise InputError(p, "file is empty")
-            raise InputError(
-                p, f"unsupported or unrecognised format; supported: {SUPPORTED_INPUTS}"
-            )
-        if kind == "gzip":
-            raise InputError(
-                p, "gzip data is truncated or corrupt, or does not hold a NIfTI volume"
-            )
-        if kind in _RASTER:
-            image = _read_raster(p, kind, limit, mod)
-        elif kind == "npy":
-            image = _read_npy(p, limit, mod)
-        elif kind in ("nifti", "nifti-gz"):
-            image = read_nifti(p, max_pixels=limit, modality=mod)
-        else:
-            image = read_dicom_file(p, max_pixels=limit, modality=mod)
+        image = _from_object(source, limit, mod or Modality.UNKNOWN)
+        name = image.source or type(source).__name__
     if not np.isfinite(image.array).all():
         bad = int((~np.isfinite(image.array)).sum())
-        raise InputError(p, f"contains {bad} NaN or infinite values")
+        raise InputError(name, f"contains {bad} NaN or infinite values")
     return image
+
+
+def _load_path(p: Path, limit: int, modality: Modality | None) -> Image:
+    mod = modality if modality is not None else guess_modality(p)
+    try:
+        exists, is_dir = p.exists(), p.is_dir()
+    except OSError as exc:  # a name too long, a loop of symbolic links ...
+        raise InputError(p, f"cannot be read ({exc.strerror or exc})") from None
+    if not exists:
+        if p.is_symlink():
+            raise InputError(p, "is a broken symbolic link (or a loop of links)")
+        raise InputError(p, "no such file or folder")
+    if is_dir:
+        return read_dicom_series(p, max_pixels=limit, modality=mod)
+    if not p.is_file():
+        raise InputError(p, "is not a regular file (a device, a pipe or a socket)")
+    try:
+        kind = sniff_format(p)
+    except OSError as exc:
+        raise InputError(p, f"cannot read file ({exc.strerror or exc})") from None
+    if kind is None:
+        if p.stat().st_size == 0:
+            raise InputError(p, "file is empty")
+        raise InputError(p, f"unsupported or unrecognised format; supported: {SUPPORTED_INPUTS}")
+    if kind == "gzip":
+        raise InputError(p, "gzip data is truncated or corrupt, or does not hold a NIfTI volume")
+    if kind in _RASTER:
+        return _read_raster(p, kind, limit, mod)
+    if kind == "npy":
+        return _read_npy(p, limit, mod)
+    if kind in ("nifti", "nifti-gz"):
+        return read_nifti(p, max_pixels=limit, modality=mod)
+    return read_dicom_file(p, max_pixels=limit, modality=mod)
+
+
+def _from_object(obj: Any, limit: int, modality: Modality) -> Image:
+    """An :class:`Image` of an object in memory: Image, array, nibabel or SimpleITK image."""
+    if isinstance(obj, Image):
+        return obj if modality is Modality.UNKNOWN else obj.replace(modality=modality)
+    if isinstance(obj, np.ndarray):
+        return _from_array(obj, limit, modality)
+    kind = f"{type(obj).__module__}.{type(obj).__name__}"
+    if kind.startswith("nibabel.") and hasattr(obj, "dataobj") and hasattr(obj, "affine"):
+        return from_nibabel(obj, max_pixels=limit, modality=modality)
+    if kind == "SimpleITK.SimpleITK.Image" or kind.startswith("SimpleITK."):
+        from .sitk import from_sitk
+
+        return from_sitk(obj, max_pixels=limit, modality=modality)
+    raise InputError(
+        type(obj).__name__,
+        "expected a path, an Image, a NumPy array, a nibabel image or a SimpleITK image",
+    )
+
+
+def _from_array(
+    arr: np.ndarray, limit: int, modality: Modality, source: Path | None = None
+) -> Image:
+    """An array (in memory or from a ``.npy`` file) as an Image: display values in 2D."""
+    name = source or "array"
+    if arr.dtype.kind not in "uifb":
+        raise InputError(name, f"holds {arr.dtype} values; expected numbers")
+    if arr.size > limit:
+        raise InputError(name, f"{arr.size} samples exceed the limit of {limit}")
+    if arr.ndim not in (2, 3):
+        raise InputError(name, f"shape {arr.shape}; expected (H, W), (H, W, 3) or (X, Y, Z)")
+    try:
+        data = np.array(arr, dtype=np.float32)
+    except Exception as exc:  # a memory-mapped file shorter than its header says
+        raise InputError(name, f"truncated or corrupt data ({exc})") from None
+    rgb = arr.ndim == 3 and arr.shape[2] == 3
+    return Image(
+        data,
+        rgb=rgb,
+        modality=modality,
+        bit_depth=arr.dtype.itemsize * 8,
+        display_values=arr.ndim == 2 or rgb,
+        source=None if source is None else str(source),
+        meta={"format": "array" if source is None else "npy"},
+    )
 
 
 def _read_raster(path: Path, kind: str, limit: int, modality: Modality) -> Image:
@@ -193,7 +266,15 @@ def _read_raster(path: Path, kind: str, limit: int, modality: Modality) -> Image
     ):
         arr, rgb = arr[..., 0], False
         meta["stored_as_rgb"] = True
-    return Image(arr, rgb=rgb, modality=modality, bit_depth=bits, source=str(path), meta=meta)
+    return Image(
+        arr,
+        rgb=rgb,
+        modality=modality,
+        bit_depth=bits,
+        display_values=bits == 8,
+        source=str(path),
+        meta=meta,
+    )
 
 
 def _read_npy(path: Path, limit: int, modality: Modality) -> Image:
@@ -201,23 +282,4 @@ def _read_npy(path: Path, limit: int, modality: Modality) -> Image:
         arr = np.load(path, allow_pickle=False, mmap_mode="r")
     except Exception as exc:
         raise InputError(path, f"truncated or corrupt .npy file ({exc})") from None
-    if arr.dtype.kind not in "uifb":
-        raise InputError(path, f".npy holds {arr.dtype} values; expected numbers")
-    if arr.size > limit:
-        raise InputError(path, f"{arr.size} samples exceed the limit of {limit}")
-    try:
-        data = np.array(arr, dtype=np.float32)
-    except Exception as exc:
-        raise InputError(path, f"truncated or corrupt .npy file ({exc})") from None
-    bits = arr.dtype.itemsize * 8
-    if data.ndim == 2:
-        return Image(
-            data, modality=modality, bit_depth=bits, source=str(path), meta={"format": "npy"}
-        )
-    if data.ndim == 3 and data.shape[2] == 3:
-        return Image(data, rgb=True, modality=modality, bit_depth=bits, source=str(path))
-    if data.ndim == 3:
-        return Image(
-            data, modality=modality, bit_depth=bits, source=str(path), meta={"format": "npy"}
-        )
-    raise InputError(path, f".npy array of shape {data.shape}; expected (H, W), (H, W, 3) or 3D")
+    return _from_array(arr, limit, modality, source=path)

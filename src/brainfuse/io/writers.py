@@ -48,8 +48,10 @@ def save(
     2D images go to PNG, TIFF, BMP or JPEG as 8-bit: grey as mode ``L``, colour as ``RGB``
     (samples on the 0..255 scale, rounded and clipped); a grey image whose source was 16-bit
     goes to TIFF/PNG as 16-bit. ``.npy`` keeps the float32 samples exactly. Volumes go to
-    NIfTI (``.nii``, ``.nii.gz``) with the affine of ``reference`` if given (its shape must
-    match), else their own.
+    NIfTI (``.nii``, ``.nii.gz``) as float32 on the grid of ``reference`` if given (its shape
+    must match), else their own; the NIfTI header of the reference (or the volume's own, when
+    it was read from NIfTI) is kept whole: sform and qform with their codes, units,
+    description.
 
     The path may not be ``image.source`` or any of ``inputs`` (inputs are never overwritten);
     the file appears complete or not at all.
@@ -64,12 +66,13 @@ def save(
                 out, f"volume shape {image.shape} differs from the reference's {reference.shape}"
             )
         image = image.replace(affine=reference.affine, spacing=reference.spacing)
+    header = (reference if reference is not None else image).meta.get("nifti_header")
     with atomic_path(out) as tmp:
         if suffix == ".npy":
             with open(tmp, "wb") as fh:
                 np.save(fh, np.asarray(image.array, dtype=np.float32))
         elif image.is_volume:
-            write_nifti(image, tmp)
+            write_nifti(image, tmp, header=header)
         else:
             _write_raster(image, tmp, suffix)
     return out
