@@ -43,7 +43,7 @@ from brainfuse.io import load  # noqa: E402
 from brainfuse.models.drbif import DRBIF  # noqa: E402
 from brainfuse.models.layers import fold_batchnorm, run_pair  # noqa: E402
 from brainfuse.models.mfinet import MFINet  # noqa: E402
-from brainfuse.registration import resample_to  # noqa: E402
+from brainfuse.registration import resample  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
@@ -77,7 +77,7 @@ def main() -> None:
     odd_b = rng.uniform(0, 255, (181, 217)).astype(np.float32)
     spm = DATA / "volumes" / "spm12"
     vol_a = load(spm / "T1.nii")
-    vol_b = resample_to(load(spm / "Transm.nii"), vol_a)
+    vol_b = resample(vol_a, load(spm / "Transm.nii"))
     load_avg = os.getloadavg()
     rows = []
     for label, method, params, target in track(CASES, description="timing"):

@@ -72,7 +72,7 @@ from brainfuse.registration import (  # noqa: E402
     apply_transform,
     pad,
     register,
-    resample_to,
+    resample,
     tre,
     world_points,
 )
@@ -144,12 +144,12 @@ def rigid_3d(angles_deg: np.ndarray, t: np.ndarray, centre: np.ndarray) -> np.nd
 
 def moved(image: Image, true: np.ndarray) -> Image:
     """``image`` moved so that ``true`` (fixed -> moving) registers it back onto itself."""
-    return apply_transform(image, Transform(true).inverse(), image)
+    return apply_transform(image, image, Transform(true).inverse())
 
 
 def spm_slice(volume: Image, reference: Image, z: int) -> Image:
     """Axial slice ``z`` on ``reference``'s grid, interpolated to 1 mm pixels, 0..255."""
-    a = np.rot90(resample_to(volume, reference).array[:, :, z])
+    a = np.rot90(resample(reference, volume).array[:, :, z])
     a = np.clip(ndimage.zoom(a, 2, order=3), 0, None)
     return Image((a * 255.0 / a.max()).astype(np.float32), bit_depth=8, source=f"z{z}")
 
@@ -326,7 +326,7 @@ def run_3d(methods, progress, scale: Scale) -> tuple[list[dict], dict]:
             progress.advance(task)
     # the SPECT template: its header flips x; through the headers it lines up with T1 and PET
     spect, pet = load(spm / "SPECT.nii"), load(spm / "PET.nii")
-    resampled = resample_to(spect, t1).array
+    resampled = resample(t1, spect).array
 
     def asym(a: np.ndarray) -> np.ndarray:
         return (a - a[::-1]).ravel()

@@ -50,7 +50,7 @@ def main() -> None:
             shape = brainfuse.load(mri_path).shape
             true = random_rigid_2d(rng, shape)
             moved = Path(tmp) / f"moved_{r['file']}"
-            brainfuse.save(apply_transform(image, Transform(true).inverse(), image), moved)
+            brainfuse.save(apply_transform(image, image, Transform(true).inverse()), moved)
             out, matrix = Path(tmp) / f"out_{r['file']}", Path(tmp) / f"t_{r['file']}.json"
             cmd = [sys.executable, "-m", "brainfuse", "register", str(mri_path), str(moved)]
             cmd += ["-o", str(out), "--transform-out", str(matrix)]

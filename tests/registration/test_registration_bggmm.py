@@ -147,7 +147,7 @@ def _rigid(phi_deg, tx, ty, shape):
 def _moved(array, true):
     """``array`` moved so that ``true`` (fixed -> moving, pixel x, y) registers it back."""
     img = Image(array.astype(np.float32))
-    return grid_of(apply_transform(img, Transform(true).inverse(), img))
+    return grid_of(apply_transform(img, img, Transform(true).inverse()))
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ def test_real_mri_pet_pairs_are_registered_to_their_own_optimum(shared_data):
         fixed = grid_of(mri)
         own = bggmm.register_bggmm(fixed, grid_of(pet), "rigid", np.eye(3))
         true = _rigid(phi, tx, ty, mri.shape)
-        moved = grid_of(apply_transform(pet, Transform(true).inverse(), pet))
+        moved = grid_of(apply_transform(pet, pet, Transform(true).inverse()))
         est = bggmm.register_bggmm(fixed, moved, "rigid", np.eye(3))
         errors.append(pad(true @ own, est, mri.shape))
     assert np.median(errors) < 1.0, errors

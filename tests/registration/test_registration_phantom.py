@@ -77,5 +77,5 @@ def test_mi_recovers_a_moved_phantom_spect_volume_to_sub_millimetre(phantom):
     r = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
     true = np.eye(4)
     true[:3, :3], true[:3, 3] = r, c + np.array([-5.0, 8.0, 4.0]) - r @ c
-    _, est = register(mri, apply_transform(spect, Transform(true).inverse(), spect))
+    _, est = register(mri, apply_transform(spect, spect, Transform(true).inverse()))
     assert tre(true, est, pts) < 1.0  # the 3D target (measured 0.43 mm)

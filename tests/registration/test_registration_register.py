@@ -14,7 +14,7 @@ from brainfuse.registration import (
     apply_transform,
     pad,
     register,
-    resample_to,
+    resample,
     tre,
     world_points,
 )
@@ -33,7 +33,7 @@ def rigid_2d(phi_deg: float, tx: float, ty: float, shape: tuple[int, int]) -> np
 
 def misalign(image: Image, true: np.ndarray) -> Image:
     """``image`` moved so that ``true`` (fixed -> moving) registers it back."""
-    return apply_transform(image, Transform(true).inverse(), image)
+    return apply_transform(image, image, Transform(true).inverse())
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_bad_input_is_refused_with_a_clear_message(phantom):
 # ------------------------------------------------------------------------ real images
 def spm_slice(volume: Image, reference: Image, z: int) -> Image:
     """Axial slice z of a volume on ``reference``'s grid, 1 mm pixels, 0..255."""
-    a = np.rot90(resample_to(volume, reference).array[:, :, z])
+    a = np.rot90(resample(reference, volume).array[:, :, z])
     a = np.clip(ndimage.zoom(a, 2, order=3), 0, None)
     return Image((a * 255 / a.max()).astype(np.float32))
 
@@ -157,7 +157,7 @@ def test_mi_recovers_a_known_rigid_transform_of_a_volume(shared_data):
     r = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
     true = np.eye(4)
     true[:3, :3], true[:3, 3] = r, c + np.array([6.0, -4.0, 3.0]) - r @ c
-    out, est = register(t1, apply_transform(t2, Transform(true).inverse(), t2))
+    out, est = register(t1, apply_transform(t2, t2, Transform(true).inverse()))
     assert est.ndim == 3 and out.shape == t1.shape and np.allclose(out.affine, t1.affine)
     assert tre(true, est, pts) < 1.5
 
@@ -170,7 +170,7 @@ def test_spect_with_flipped_header_lines_up_after_header_aware_resampling(shared
     def asymmetry(a: np.ndarray) -> np.ndarray:
         return (a - a[::-1]).ravel()
 
-    resampled = resample_to(spect, t1).array
+    resampled = resample(t1, spect).array
     # the left-right asymmetries of the SPECT and PET templates agree only after resampling
     agree = np.corrcoef(asymmetry(resampled), asymmetry(pet.array))[0, 1]
     raw = np.corrcoef(asymmetry(spect.array), asymmetry(pet.array))[0, 1]

@@ -7,7 +7,7 @@
 
 from .api import REGISTRATION_METHODS, register
 from .evaluate import PAD_FAILURE_PX, pad, tre, world_points
-from .resample import apply_transform, resample_to
+from .resample import apply_transform, resample
 from .transform import Transform
 
 __all__ = [
@@ -17,7 +17,7 @@ __all__ = [
     "apply_transform",
     "pad",
     "register",
-    "resample_to",
+    "resample",
     "tre",
     "world_points",
 ]

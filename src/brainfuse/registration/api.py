@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
 from ..errors import InputError
 from ..io.image import Image
+from ..io.readers import load
 from .bggmm import register_bggmm, register_gmm_er
 from .ecc import register_ecc
 from .grid import Grid, grid_of
@@ -70,15 +71,17 @@ REGISTRATION_METHODS: dict[str, RegistrationMethod] = {
 }
 
 
-def _as_image(x: Image | np.ndarray, like: Image | None, name: str) -> Image:
-    if isinstance(x, Image):
-        return x
-    arr = np.asarray(x)
-    rgb = like is not None and like.ndim == 2 and arr.ndim == 3 and arr.shape[2] == 3
-    try:
-        return Image(arr, rgb=rgb, source=name)
-    except InputError as exc:
-        raise InputError(name, exc.problem) from None
+def _as_image(x: Any, like: Image | None, name: str) -> Image:
+    """An :class:`Image` of a path, image or array; an array one colour axis longer than a 2D
+    ``like`` is a colour image, any other 3D array a volume."""
+    if isinstance(x, np.ndarray) and x.ndim == 3:
+        rgb = like is not None and like.ndim == 2 and x.shape[2] == 3
+        try:
+            return Image(x, rgb=rgb, source=name)
+        except InputError as exc:
+            raise InputError(name, exc.problem) from None
+    img = load(x)
+    return img if img.source else img.replace(source=name)
 
 
 def _check(image: Image, name: str) -> None:
@@ -206,7 +209,7 @@ def register(
             "the images do not show the same region",
         )
     result = Transform(matrix, transform, method)
-    resampled = apply_transform(moving_img, result, fixed_img)
+    resampled = apply_transform(fixed_img, moving_img, result)
     if isinstance(moving, Image):
         return resampled, result
     return resampled.array, result

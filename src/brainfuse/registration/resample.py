@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..io.image import Image
 from .transform import Transform
 
-__all__ = ["apply_transform", "index_to_space", "resample_to"]
+__all__ = ["apply_transform", "index_to_space", "resample", "resample_array"]
 
 # 2D: array index (row, column) -> pixel coordinates (x = column, y = row).
 _SWAP_2D = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
@@ -57,13 +57,26 @@ def resample_array(
     return out.astype(np.float32)
 
 
-def apply_transform(moving: Image, transform: Transform, fixed: Image, *, order: int = 1) -> Image:
+def apply_transform(fixed: Image, moving: Image, transform: Transform, *, order: int = 1) -> Image:
     """Resample ``moving`` onto ``fixed``'s grid through ``transform`` (fixed to moving).
 
-    Each fixed pixel/voxel ``p`` takes the value of ``moving`` at ``transform(p)``
-    (``order`` 1 = (bi/tri)linear, 3 = cubic spline; outside ``moving`` gives 0). Colour
-    images are resampled channel by channel. Volumes are placed through both affines, so the
-    identity transform is plain header-aware resampling (:func:`resample_to`).
+    Parameters
+    ----------
+    fixed : Image
+        The image whose grid the result takes (shape, spacing, affine, NIfTI header).
+    moving : Image
+        The image to resample: grey, colour (channel by channel) or a volume.
+    transform : Transform
+        Maps ``fixed`` coordinates to ``moving`` coordinates (pixels in 2D, world mm in 3D).
+    order : int, optional
+        1 = (bi/tri)linear (default), 3 = cubic spline.
+
+    Returns
+    -------
+    Image
+        ``moving``'s samples at ``transform(p)`` for every pixel or voxel ``p`` of ``fixed``; 0
+        outside ``moving``. Volumes are placed through both affines, so the identity transform
+        is plain header-aware resampling (:func:`resample`).
     """
     if moving.ndim != fixed.ndim:
         raise InputError(
@@ -75,23 +88,40 @@ def apply_transform(moving: Image, transform: Transform, fixed: Image, *, order:
         )
     index_matrix = np.linalg.inv(index_to_space(moving)) @ transform.matrix @ index_to_space(fixed)
     out = resample_array(moving.array, index_matrix, fixed.shape, order)
-    changes: dict = {"array": out, "spacing": fixed.spacing}
+    meta = {k: v for k, v in moving.meta.items() if k != "nifti_header"}
+    if "nifti_header" in fixed.meta:
+        meta["nifti_header"] = fixed.meta["nifti_header"]
+    changes: dict = {"array": out, "spacing": fixed.spacing, "meta": meta}
     if fixed.is_volume:
         changes["affine"] = np.asarray(fixed.affine, dtype=np.float64).copy()
     return moving.replace(**changes)
 
 
-def resample_to(moving: Image, fixed: Image, *, order: int = 1) -> Image:
-    """Resample ``moving`` onto the grid (shape and affine) of ``fixed`` through their affines.
+def resample(fixed: Image, moving: Image, *, order: int = 1) -> Image:
+    """Resample volume ``moving`` onto the grid (shape and affine) of ``fixed`` via the headers.
 
-    For each voxel of ``fixed`` the world position ``fixed.affine @ ijk`` is mapped into
-    ``moving``'s voxels by ``inv(moving.affine)`` and interpolated (``order`` 1 = trilinear,
-    3 = cubic spline); positions outside ``moving`` get 0. No registration is done: the two
-    headers must already describe where the volumes are (as for a PET and an MRI exported from
-    one scanner, or a volume whose header flips an axis).
+    Parameters
+    ----------
+    fixed : Image
+        The volume whose grid the result takes.
+    moving : Image
+        The volume to resample (grey).
+    order : int, optional
+        1 = trilinear (default), 3 = cubic spline.
+
+    Returns
+    -------
+    Image
+        For each voxel of ``fixed``, the world position ``fixed.affine @ ijk`` mapped into
+        ``moving``'s voxels by ``inv(moving.affine)`` and interpolated; 0 outside ``moving``.
+
+    Notes
+    -----
+    No registration is done: the two headers must already describe where the volumes are (as
+    for a PET and an MRI exported from one scanner, or a volume whose header flips an axis).
     """
     if not (moving.is_volume and fixed.is_volume):
         raise InputError(moving.source, "header-aware resampling needs two volumes")
     if moving.rgb:
         raise InputError(moving.source, "cannot resample a colour volume")
-    return apply_transform(moving, Transform.identity(3), fixed, order=order)
+    return apply_transform(fixed, moving, Transform.identity(3), order=order)
