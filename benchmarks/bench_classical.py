@@ -69,7 +69,7 @@ def _pair() -> tuple[np.ndarray, np.ndarray, str]:
 def _volumes() -> tuple[np.ndarray, np.ndarray, str]:
     from scipy.ndimage import zoom
 
-    from brainfuse.fusion import to_fusion_scale
+    from brainfuse.pair import to_fusion_scale
 
     spm = DATA / "volumes" / "spm12"
     vols = []

@@ -35,8 +35,9 @@ from timing import cpu_name, once, repeat  # noqa: E402
 
 import brainfuse  # noqa: E402
 from brainfuse.errors import InputError  # noqa: E402
-from brainfuse.fusion import get_method, to_fusion_scale  # noqa: E402
+from brainfuse.fusion import get_method  # noqa: E402
 from brainfuse.models import funfusean  # noqa: E402
+from brainfuse.pair import to_fusion_scale  # noqa: E402
 
 #: At least 20 calls, then until five seconds have passed, at most 100.
 REPEAT = dict(min_runs=20, max_runs=100, budget_s=5.0)

@@ -30,8 +30,15 @@ def test_unknown_parameter_lists_valid_ones():
 
 def test_parameter_strings_are_coerced_and_checked():
     assert get_method("weighted").bind({"w": "0.25"}) == {"w": 0.25}
-    with pytest.raises(InputError, match="must be float"):
-        get_method("weighted").bind({"w": "abc"})
+    for bad in ("abc", "nan", "inf", float("nan"), True):
+        with pytest.raises(InputError, match="must be a finite number"):
+            get_method("weighted").bind({"w": bad})
+    assert get_method("legff").bind({"scales": "3"})["scales"] == 3
+    for bad in ("3.5", "true", 2.0, False):
+        with pytest.raises(InputError, match="must be int"):
+            get_method("legff").bind({"scales": bad})
+    for word, value in (("Yes", True), ("off", False), ("1", True), ("FALSE", False)):
+        assert get_method("funfusean").bind({"zero_background": word})["zero_background"] is value
 
 
 def test_pixel_rules_values():

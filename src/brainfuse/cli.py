@@ -95,27 +95,25 @@ def fuse(
     A and B are 2D images (PNG, JPEG, GIF, BMP, TIFF, .npy) or volumes (NIfTI, DICOM folder).
     A colour (pseudo-colour) B gives a colour result.
     """
-    from .fusion import fuse as fuse_images
-    from .fusion import get_method
-    from .io import check_output_suffix, load, save
+    from .fusion import fuse_pair, get_method
+    from .io import check_output_suffix, save
     from .io.atomic import check_output_path
+    from .pair import prepare_pair
 
     check_output_path(output, [a, b])
     parsed = parse_params(params)
     get_method(method).bind(parsed)
-    img_a = load(a, max_pixels=max_pixels)
-    img_b = load(b, max_pixels=max_pixels)
-    check_output_suffix(output, img_a.ndim)
-    if resample and img_a.is_volume and img_b.is_volume:
-        from .registration import resample_to
-
-        img_b = resample_to(img_b, img_a)
-    if align:
-        from .registration import register
-
-        img_b = register(img_a, img_b)[0]
-    fused = fuse_images(img_a, img_b, method, palette=palette, **parsed)
-    save(fused, output, reference=img_a if img_a.is_volume else None, inputs=[a, b])
+    pair = prepare_pair(
+        a,
+        b,
+        palette=palette,
+        resample=resample,
+        register="mi" if align else None,
+        max_pixels=max_pixels,
+    )
+    check_output_suffix(output, pair.fixed.ndim)
+    fused = fuse_pair(pair, method, **parsed)
+    save(fused, output, reference=pair.fixed if pair.is_volume else None, inputs=[a, b])
     kind = "colour" if fused.rgb else "grey"
     click.echo(f"wrote {output} ({kind} {'x'.join(map(str, fused.shape))}, method {method})")
 
@@ -198,13 +196,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="brainfuse", standalone_mode=False)
     except BrainFuseError as exc:
-        click.echo(f"brainfuse: error: {exc}", err=True)
+        click.echo(f"brainfuse: error: {' '.join(str(exc).split())}", err=True)
+        return 2
+    except OSError as exc:  # the file system refused (disk full, permission, a vanished file)
+        where = exc.filename or "brainfuse"
+        click.echo(f"brainfuse: error: {where}: {exc.strerror or exc}", err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("brainfuse: aborted", err=True)
         return 130
+    except click.UsageError as exc:
+        # One line, like every other refusal: no usage block (``--help`` shows it).
+        message = " ".join(exc.format_message().split())
+        click.echo(f"brainfuse: error: {message}", err=True)
+        return 2
     except click.ClickException as exc:
-        exc.show()
+        message = " ".join(exc.format_message().split())
+        click.echo(f"brainfuse: error: {message}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -16,23 +16,14 @@ import numpy as np
 
 from .color import apply_palette
 from .errors import InputError
-from .fusion import fuse_arrays, list_methods, to_fusion_scale
+from .fusion import fuse_arrays, list_methods
 from .io import Image, save
 from .io.atomic import atomic_path
-from .phantom import LESIONS, make_phantom
+from .io.slicing import display_slice
+from .pair import to_fusion_scale
+from .phantom import LESION_SLICE_Z_MM, LESIONS, make_phantom
 
-__all__ = ["axial_slice", "run_demo"]
-
-#: World z (mm) of the axial slice shown in the report; both lesions lie on it.
-DEMO_Z_MM = 16.0
-
-
-def axial_slice(volume: np.ndarray, affine: np.ndarray, z_mm: float = DEMO_Z_MM) -> np.ndarray:
-    """The axial slice nearest ``z_mm``, oriented for display: anterior up, patient left on the
-    left (neurological convention). Assumes an axis-aligned (RAS) volume."""
-    k = round((z_mm - affine[2, 3]) / affine[2, 2])
-    k = min(max(k, 0), volume.shape[2] - 1)
-    return np.ascontiguousarray(volume[:, :, k].T[::-1, :])
+__all__ = ["run_demo"]
 
 
 def _png(array: np.ndarray, path: Path) -> str:
@@ -56,7 +47,10 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
     vol = {
         k: to_fusion_scale(v) for k, v in (("mri", ph.mri), ("pet", ph.pet), ("spect", ph.spect))
     }
-    sl = {k: axial_slice(v, ph.mri.affine) for k, v in vol.items()}
+    sl = {
+        k: display_slice(v, ph.mri.affine, at_mm=(0.0, 0.0, LESION_SLICE_Z_MM))
+        for k, v in vol.items()
+    }
     palettes = {"pet": ph.pet.colormap or "pet", "spect": ph.spect.colormap or "hotmetalblue"}
     colour = {k: apply_palette(sl[k], palettes[k]) for k in ("pet", "spect")}
 
@@ -178,7 +172,7 @@ th {{ text-align: left; vertical-align: top; max-width: 16em; font-weight: norma
 <p>MRI = MNI152 2009 T1 template (nilearn). PET-like and SPECT-like volumes simulated from its grey
 and white matter maps: uptake grey:white 4:1, Gaussian PSF 6 mm (PET) and 12 mm (SPECT) FWHM,
 Poisson noise (seed {seed}). Lesions, invisible on the MRI:</p><ul>{lesions}</ul>
-<p>Axial slice z = {DEMO_Z_MM:g} mm, anterior up, patient's left on the left. Volumes:
+<p>Axial slice z = {LESION_SLICE_Z_MM:g} mm, anterior up, patient's left on the left. Volumes:
 <a href="phantom/mri.nii.gz">mri</a>, <a href="phantom/pet.nii.gz">pet</a>,
 <a href="phantom/spect.nii.gz">spect</a>.</p>
 {head}

@@ -53,7 +53,10 @@ class Lesion:
     hyper: bool
 
 
-#: The two lesions of the phantom, both on the demo's axial slice (z = +16 mm).
+#: World z (mm) of the axial slice through both lesions (the slice the demo and web viewer show).
+LESION_SLICE_Z_MM = 16.0
+
+#: The two lesions of the phantom, both on the axial slice z = +16 mm.
 LESIONS = (
     Lesion("hypometabolic (left temporo-parietal)", (-44.0, -44.0, 16.0), 14.0, 0.35, False),
     Lesion("hypermetabolic (right frontal tumour)", (30.0, 34.0, 16.0), 9.0, 1.6, True),

@@ -9,7 +9,8 @@ import pytest
 
 from brainfuse import load
 from brainfuse.bench.chunked import VOXELWISE_METHODS, can_chunk, fuse_chunked
-from brainfuse.fusion import fuse_arrays, list_methods, to_fusion_scale
+from brainfuse.fusion import fuse_arrays, list_methods
+from brainfuse.pair import to_fusion_scale
 
 
 def test_which_methods_chunk() -> None:

@@ -9,9 +9,9 @@ import pytest
 from scipy import ndimage
 
 from brainfuse.color import rgb_to_grey, rgb_to_hsv
-from brainfuse.demo import axial_slice
-from brainfuse.fusion import to_fusion_scale
-from brainfuse.phantom import LESIONS, make_phantom
+from brainfuse.io.slicing import display_slice
+from brainfuse.pair import to_fusion_scale
+from brainfuse.phantom import LESION_SLICE_Z_MM, LESIONS, make_phantom
 from brainfuse.viz import gradient_color, input_gradients, overlay
 
 
@@ -19,6 +19,10 @@ from brainfuse.viz import gradient_color, input_gradients, overlay
 def views():
     ph = make_phantom(seed=0)
     aff = ph.mri.affine
+
+    def axial_slice(volume, affine):
+        return display_slice(volume, affine, at_mm=(0.0, 0.0, LESION_SLICE_Z_MM))
+
     mri = axial_slice(to_fusion_scale(ph.mri), aff)
     pet = axial_slice(to_fusion_scale(ph.pet), aff)
     lesion = next(les for les in LESIONS if not les.hyper)

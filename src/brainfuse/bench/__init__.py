@@ -36,15 +36,16 @@ def _check_out(out: Path, roots: Sequence[Path]) -> None:
             raise InputError(out, f"lies inside the pair folder {root}; choose another --out")
 
 
-def _display(path: Path) -> np.ndarray:
-    """An input image on 0..255 as shown in the grid (the middle slice of a volume)."""
-    from ..fusion import to_fusion_scale
-    from ..io import load
-    from .runner import middle_slice
+def _display(pair: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """A pair's images on 0..255 as the grid shows them (the middle axial slice of volumes)."""
+    from ..io.slicing import display_slice
+    from ..pair import prepare_pair
 
-    img = load(path)
-    arr = to_fusion_scale(img)
-    return middle_slice(arr) if img.is_volume else arr
+    prepared = prepare_pair(pair.a, pair.b)
+    if not prepared.is_volume:
+        return prepared.a, prepared.b
+    affine = prepared.fixed.affine
+    return display_slice(prepared.a, affine), display_slice(prepared.b, affine)
 
 
 def _check_2d(pairs: Sequence[Pair]) -> None:
@@ -79,7 +80,7 @@ def _grids(out: Path, pairs: list[Pair], methods: Sequence[str], examples: int) 
         for i in picks:
             p = members[i]
             try:
-                rows.append(VizPair(_display(p.a), _display(p.b), label=p.name))
+                rows.append(VizPair(*_display(p), label=p.name))
             except InputError:  # an unreadable pair (listed in the report): not an example
                 continue
             fused = []

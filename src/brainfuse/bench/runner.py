@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..io import Image, load
+from ..io import load
 from .pairs import Pair
 
 __all__ = [
@@ -114,22 +114,6 @@ def run_task_safely(task: Task, config: BenchConfig) -> TaskResult | TaskFailure
         return TaskFailure(task.method, task.pair.pair_set, task.pair.name, why)
 
 
-def middle_slice(volume: np.ndarray) -> np.ndarray:
-    """The middle slice along the last axis of a volume, rows = second axis reversed."""
-    return np.ascontiguousarray(volume[:, :, volume.shape[2] // 2].T[::-1, :])
-
-
-def _grey(image: Image) -> np.ndarray:
-    from ..fusion import to_fusion_scale
-
-    arr = to_fusion_scale(image)
-    if image.rgb:
-        from ..color import rgb_to_grey
-
-        arr = rgb_to_grey(arr)
-    return arr
-
-
 def _metric_names(config: BenchConfig, ndim: int) -> list[str]:
     """The metrics a task reports: those asked for, else the profile's for this dimension."""
     from ..metrics import CDDFUSE_PROTOCOL_METRICS, get_profile
@@ -175,18 +159,19 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
     Volume pairs go through :func:`brainfuse.bench.chunked.fuse_volume`, which splits the work
     into chunks across the cluster when the task runs on a Dask worker.
     """
-    from ..fusion import fuse_arrays, get_method, to_fusion_scale
+    from ..color import rgb_to_grey
+    from ..fusion import fuse_arrays, get_method
     from ..metrics import evaluate
     from .chunked import fuse_volume
 
     params = get_method(task.method).bind(config.method_params(task.method))
     pair = task.pair
-    img_a, img_b = load(pair.a), load(pair.b)
     names = (str(pair.a), str(pair.b))
     chunks = 1
     if config.profile == "cddfuse":
         from ..metrics import cddfuse_quantise_fused, evaluate_cddfuse_protocol, read_cddfuse_grey
 
+        img_a, img_b = load(pair.a), load(pair.b)
         if img_a.is_volume or img_b.is_volume:
             raise InputError(pair.a, "the cddfuse profile is defined for 2D pairs only")
         a, b = read_cddfuse_grey(pair.a), read_cddfuse_grey(pair.b)
@@ -199,32 +184,28 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
         display = cddfuse_quantise_fused(raw)
         colour = False
     else:
-        # C order throughout: NumPy's sums depend on memory layout in the last bits, and a
-        # NIfTI volume (Fortran order) fused whole or by chunks would otherwise score differently.
-        a = np.ascontiguousarray(_grey(img_a))
-        b = np.ascontiguousarray(to_fusion_scale(img_b))
-        if img_a.is_volume != img_b.is_volume:
-            raise InputError(pair.b, "a 2D image cannot be paired with a volume")
+        from ..io.slicing import display_slice
+        from ..pair import prepare_pair
+
+        # prepare_pair returns C-ordered arrays: NumPy's sums depend on memory layout in the
+        # last bits, and a NIfTI volume fused whole or by chunks must score the same.
+        prepared = prepare_pair(pair.a, pair.b)
+        a, b = prepared.a, prepared.b
         t0 = time.perf_counter()
-        if img_a.is_volume:
+        if prepared.is_volume:
             fused, chunks = fuse_volume(a, b, task.method, params)
         else:
             fused = fuse_arrays(a, b, task.method, names=names, **params)
         ms = (time.perf_counter() - t0) * 1000.0
         fused = np.ascontiguousarray(fused)
-        colour = img_b.rgb
-        if colour:
-            from ..color import rgb_to_grey
-
-            f_grey, b_grey = rgb_to_grey(fused), rgb_to_grey(b)
-        else:
-            f_grey, b_grey = fused, b
+        colour = prepared.colour
+        f_grey = rgb_to_grey(fused) if colour else fused
         scores, errors = _scores(
-            lambda ms: evaluate(f_grey, a, b_grey, metrics=ms, profile=config.profile),
+            lambda ms: evaluate(f_grey, a, prepared.b_grey, metrics=ms, profile=config.profile),
             config,
             a.ndim,
         )
-        shown = middle_slice(fused) if img_a.is_volume else fused
+        shown = display_slice(fused, prepared.fixed.affine) if prepared.is_volume else fused
         display = np.clip(np.rint(shown), 0, 255).astype(np.uint8)
     return TaskResult(
         method=task.method,
@@ -236,7 +217,7 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
         metric_errors=errors,
         ms=ms,
         chunks=chunks,
-        shape=list(img_a.shape),
+        shape=list(a.shape),
         colour=colour,
         png=_png_bytes(display),
     )

@@ -1,6 +1,6 @@
 """Fusion methods: one registry, one signature (``fuse(a, b, method, **params)``)."""
 
-from .api import fuse, fuse_arrays, to_fusion_scale
+from .api import fuse, fuse_arrays, fuse_pair
 from .registry import FusionMethod, Parameter, get_method, list_methods, register
 
 __all__ = [
@@ -8,8 +8,8 @@ __all__ = [
     "Parameter",
     "fuse",
     "fuse_arrays",
+    "fuse_pair",
     "get_method",
     "list_methods",
     "register",
-    "to_fusion_scale",
 ]

@@ -1,37 +1,18 @@
-"""``fuse``: one entry point for every registered method, on arrays or :class:`Image`."""
+"""``fuse``: one entry point for every registered method, on arrays, files or images."""
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
 from ..color import apply_palette, fuse_luminance
 from ..errors import InputError
 from ..io.image import Image, Modality
+from ..pair import ImageLike, Pair, check_palette, prepare_pair
 from .registry import FusionMethod, get_method
 
-__all__ = ["fuse", "fuse_arrays", "to_fusion_scale"]
-
-
-def to_fusion_scale(image: Image) -> np.ndarray:
-    """Samples of ``image`` on the 0..255 scale fusion methods work on.
-
-    8-bit images keep their values; anything else (16-bit TIFF, NIfTI in physical units,
-    DICOM after rescale) is mapped linearly so its minimum is 0 and its maximum 255. A
-    constant image maps to 0.
-    """
-    arr = image.array
-    if (
-        image.bit_depth == 8
-        and float(arr.min(initial=0.0)) >= 0
-        and float(arr.max(initial=0)) <= 255
-    ):
-        return arr
-    lo, hi = float(arr.min()), float(arr.max())
-    if hi <= lo:
-        return np.zeros_like(arr)
-    return ((arr - lo) * np.float32(255.0 / (hi - lo))).astype(np.float32)
+__all__ = ["fuse", "fuse_arrays", "fuse_pair"]
 
 
 def _check_pair(a: np.ndarray, b: np.ndarray, b_rgb: bool, names: tuple[str, str]) -> None:
@@ -93,19 +74,9 @@ def fuse_arrays(
     return fuse_luminance(a, b, lambda x, y: _grey(m, x, y, bound))
 
 
-@overload
 def fuse(
-    a: Image, b: Image, method: str = ..., *, palette: str | None = ..., **params: Any
-) -> Image: ...
-@overload
-def fuse(
-    a: np.ndarray, b: np.ndarray, method: str = ..., *, palette: str | None = ..., **params: Any
-) -> np.ndarray: ...
-
-
-def fuse(
-    a: Image | np.ndarray,
-    b: Image | np.ndarray,
+    a: ImageLike,
+    b: ImageLike,
     method: str = "average",
     *,
     palette: str | None = None,
@@ -115,22 +86,27 @@ def fuse(
 
     Parameters
     ----------
-    a, b:
-        :class:`~brainfuse.io.image.Image` objects (as returned by :func:`brainfuse.load`) or
-        arrays on the 0..255 scale. ``a`` is MRI; ``b`` is PET, SPECT or CT, grey or
-        pseudo-colour RGB. Both must share a shape (and, for volumes, an affine).
-    method:
+    a, b : path, Image, numpy.ndarray, nibabel image or SimpleITK.Image
+        ``a`` is MRI; ``b`` is PET, SPECT or CT, grey or pseudo-colour RGB. They must share a
+        grid: the same shape and, for volumes, the same affine (register or resample first:
+        :func:`brainfuse.register`, :func:`brainfuse.registration.resample`). Files and
+        images are prepared by :func:`brainfuse.pair.prepare_pair`, which puts both on the
+        0..255 scale; two NumPy arrays are taken as they are, on that scale.
+    method : str
         A registered method name (``brainfuse methods`` lists them).
-    palette:
-        Show a grey ``b`` in colour with this palette (e.g. ``"pet"``, ``"hot"``) before fusing,
-        which gives a colour result.
-    **params:
-        The method's parameters; unknown names raise :class:`InputError` listing the valid ones.
+    palette : str, optional
+        Show a grey ``b`` in colour with this palette (e.g. ``"pet"``, ``"hot"``) before
+        fusing, which gives a colour result.
+    **params
+        The method's parameters; unknown names raise :class:`InputError` listing the valid
+        ones.
 
     Returns
     -------
-    An :class:`Image` with ``a``'s geometry and modality ``FUSED`` when the inputs are images,
-    else an array; values on the 0..255 scale, colour when ``b`` is colour.
+    Image or numpy.ndarray
+        An array when ``a`` and ``b`` are both arrays, else an :class:`Image` with ``a``'s
+        geometry and modality ``FUSED``; values on the 0..255 scale, colour when ``b`` is
+        colour.
 
     Examples
     --------
@@ -139,52 +115,40 @@ def fuse(
     >>> float(brainfuse.fuse(a, b, "average")[0, 0])
     50.0
     """
-    if not isinstance(a, Image) and not isinstance(b, Image):
+    get_method(method)  # an unknown name is refused before any file is read
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         b_arr = np.asarray(b, dtype=np.float32)
         if palette is not None:
-            b_arr = apply_palette(b_arr, palette)
+            b_arr = apply_palette(b_arr, check_palette(palette))
         return fuse_arrays(a, b_arr, method, **params)
-    if not isinstance(a, Image):
-        a = Image(np.asarray(a), bit_depth=8)
-    if not isinstance(b, Image):
-        b_np = np.asarray(b)
-        b = Image(b_np, rgb=b_np.ndim == np.ndim(a.array) + 1, bit_depth=8)
-    names = (a.source or "A", b.source or "B")
-    if a.is_volume != b.is_volume:
-        raise InputError(
-            names[1], f"a {b.ndim}D input cannot be fused with the {a.ndim}D input {names[0]}"
-        )
-    if a.is_volume and a.shape == b.shape and not np.allclose(a.affine, b.affine, atol=1e-3):
-        raise InputError(
-            names[1],
-            f"affine differs from {names[0]}'s: the volumes are not on one grid; resample it "
-            "(fuse --resample, brainfuse.registration.resample_to) or register it",
-        )
-    a_arr = to_fusion_scale(a)
-    if a.rgb:
-        from ..color import rgb_to_grey
+    return fuse_pair(prepare_pair(a, b, palette=palette), method, **params)
 
-        a_arr = rgb_to_grey(a_arr)
-    b_arr = to_fusion_scale(b)
-    colormap = b.colormap
-    if palette is not None and not b.rgb:
-        b_arr = apply_palette(b_arr, palette)
-        colormap = palette
+
+def fuse_pair(pair: Pair, method: str = "average", **params: Any) -> Image:
+    """Fuse a prepared pair (:func:`brainfuse.pair.prepare_pair`) with a registered method.
+
+    Parameters
+    ----------
+    pair : Pair
+        The two images on the 0..255 scale, on one grid.
+    method : str
+        A registered method name.
+    **params
+        The method's parameters. Methods with one model per modality of B (MFINet, DRBIF)
+        take ``modality`` from B's image when it is not given.
+
+    Returns
+    -------
+    Image
+        The fused image with A's geometry, modality ``FUSED``, colour when ``pair.b`` is
+        colour; ``meta`` records the method, its parameters and the inputs.
+    """
     m = get_method(method)
     if (
         any(p.name == "modality" for p in m.params)
         and "modality" not in params
-        and b.modality in (Modality.CT, Modality.PET, Modality.SPECT)
+        and pair.moving.modality in (Modality.CT, Modality.PET, Modality.SPECT)
     ):
-        # methods with a model per modality of B (MFINet, DRBIF) pick it from B's image
-        params = {**params, "modality": b.modality.value.lower()}
-    out = fuse_arrays(a_arr, b_arr, method, names=names, **params)
-    return Image(
-        out,
-        rgb=out.ndim == a_arr.ndim + 1,
-        modality=Modality.FUSED,
-        spacing=a.spacing,
-        affine=a.affine,
-        colormap=colormap,
-        meta={"method": method, "params": m.bind(params), "inputs": names},
-    )
+        params = {**params, "modality": pair.moving.modality.value.lower()}
+    out = fuse_arrays(pair.a, pair.b, method, names=pair.names, **params)
+    return pair.result(out, method=method, params=m.bind(params))

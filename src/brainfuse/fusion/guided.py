@@ -562,7 +562,9 @@ def _legff_ycbcr(
     by :func:`_legff_luma`, Cb and Cr by the code's weighted rule
     (C_A|C_A − 127.5| + C_B|C_B − 127.5|)/(|C_A − 127.5| + |C_B − 127.5|) or kept from B.
     """
-    _check_chroma(chroma, "legff0" if guidance == "self" else "legff")
+    method = "legff0" if guidance == "self" else "legff"
+    _check_scales(scales, method)
+    _check_chroma(chroma, method)
     a8 = to_uint8_matlab(a)
     ycc_a = rgb_to_ycbcr_studio(np.stack([a8, a8, a8], axis=-1))
     ycc_b = rgb_to_ycbcr_studio(to_uint8_matlab(b_rgb))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,26 @@ _loaded = False
 _PARAM_TYPES = (bool, int, float, str)
 
 
+_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
+_BOOL_WORDS.update({"0": False, "false": False, "no": False, "off": False})
+
+
+def _convert(value: Any, kind: type) -> Any:
+    """``value`` as ``kind`` (bool, int, float or str), or None when it is not one."""
+    if isinstance(value, str) and kind is not str:
+        if kind is bool:
+            return _BOOL_WORDS.get(value.strip().lower())
+        try:
+            value = kind(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool):
+        return value if kind is bool else None
+    if kind is float and isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    return value if isinstance(value, kind) else None
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One keyword parameter of a fusion method."""
@@ -66,34 +87,18 @@ class Parameter:
     doc: str
 
     def coerce(self, value: Any, method: str) -> Any:
-        """Convert ``value`` (e.g. a command-line string) to this parameter's type."""
-        try:
-            if isinstance(value, str) and self.type is not str:
-                if self.type is bool:
-                    low = value.strip().lower()
-                    if low in ("1", "true", "yes", "on"):
-                        return True
-                    if low in ("0", "false", "no", "off"):
-                        return False
-                    raise ValueError(value)
-                return self.type(value)
-            if (
-                self.type is float
-                and isinstance(value, int | float)
-                and not isinstance(value, bool)
-            ):
-                return float(value)
-            if self.type is int and isinstance(value, int) and not isinstance(value, bool):
-                return value
-            if isinstance(value, self.type):
-                return value
-        except ValueError:
-            pass
-        raise InputError(
-            None,
-            f"parameter '{self.name}' of method '{method}' must be {self.type.__name__}, "
-            f"got {value!r}",
-        )
+        """Convert ``value`` (e.g. a command-line string) to this parameter's type.
+
+        Booleans accept ``true/false``, ``yes/no``, ``on/off``, ``1/0`` (any case); numbers
+        must be finite; an int is accepted for a float, a bool never for a number.
+        """
+        out = _convert(value, self.type)
+        if out is None:
+            kind = "a finite number" if self.type is float else self.type.__name__
+            raise InputError(
+                None, f"parameter '{self.name}' of method '{method}' must be {kind}, got {value!r}"
+            )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

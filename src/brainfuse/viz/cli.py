@@ -46,29 +46,24 @@ def _load_2d(path: Path, max_pixels: int | None):
 
 
 def _load_pair(a_path: Path, b_path: Path, max_pixels: int | None) -> _Pair:
-    from ..color import rgb_to_grey
-    from ..fusion import to_fusion_scale
+    from ..pair import prepare_pair
 
-    img_a = _load_2d(a_path, max_pixels)
-    img_b = _load_2d(b_path, max_pixels)
-    a = to_fusion_scale(img_a)
-    if img_a.rgb:
-        a = rgb_to_grey(a)
-    b_shape = img_b.shape[:2]
-    if b_shape != a.shape:
+    pair = prepare_pair(a_path, b_path, max_pixels=max_pixels)
+    if pair.is_volume:
         raise InputError(
-            b_path, f"shape {b_shape} differs from {a_path.name}'s {a.shape}; register it first"
+            a_path, "is a volume; use `brainfuse viz slices` or `brainfuse viz montage`"
         )
+    img_a, img_b = pair.fixed, pair.moving
     kinds = (_kind(img_a, "anatomical"), _kind(img_b, "functional"))
     names = (_title(a_path, img_a), _title(b_path, img_b))
-    return _Pair(a, to_fusion_scale(img_b), img_b.array, names, kinds)
+    return _Pair(pair.a, pair.b, img_b.array, names, kinds)
 
 
 def _load_two(
     a_path: Path, b_path: Path, max_pixels: int | None
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
     """Two 2D images of one size on the 0..255 scale, as they are (grey or colour)."""
-    from ..fusion import to_fusion_scale
+    from ..pair import to_fusion_scale
 
     img_a, img_b = _load_2d(a_path, max_pixels), _load_2d(b_path, max_pixels)
     if img_b.shape[:2] != img_a.shape[:2]:
@@ -417,7 +412,8 @@ def timeline_cmd(
     The functional images share one window (the smallest and largest value over all dates) and
     one energy reference, so equal uptake gets equal colour at every date."""
     from ..color import rgb_to_grey
-    from ..fusion import fuse_arrays, to_fusion_scale
+    from ..fusion import fuse_arrays
+    from ..pair import to_fusion_scale
     from .energy import timeline_figure
 
     if len(files) % 2:
@@ -503,9 +499,9 @@ def _load_volumes(path: Path, overlay_path: Path | None, resample: bool, max_pix
     if not func.is_volume:
         raise InputError(overlay_path, "is a 2D image; the overlay of a volume must be a volume")
     if resample:
-        from ..registration import resample_to
+        from ..registration import resample
 
-        func = resample_to(func, anat)
+        func = resample(anat, func)
     return anat, func, f"{_kind(func, 'functional')} {overlay_path.name}"
 
 

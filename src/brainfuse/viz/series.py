@@ -44,14 +44,14 @@ def phantom_series(
     shows as a growing bright region, not as a rescaled image. Only a slab of ±4σ of the PSF
     around the slice is simulated (the blur reaches no further).
     """
-    from ..demo import axial_slice
+    from ..io.slicing import display_slice
 
     if not radii_mm or any(r <= 0 for r in radii_mm):
         raise InputError(None, f"radii must be positive, got {list(radii_mm)}")
     mri, grey, white = load_mni_templates(2)
     tumour = next(les for les in LESIONS if les.hyper)
     z = tumour.centre_mm[2] if z_mm is None else z_mm
-    mri_slice = axial_slice(mri.array, mri.affine, z)
+    mri_slice = display_slice(mri, at_mm=(0.0, 0.0, z))
     k_z = round((z - mri.affine[2, 3]) / mri.affine[2, 2])
     half = int(np.ceil(4 * pet_fwhm_mm * FWHM_TO_SIGMA / abs(mri.affine[2, 2]))) + 1
     lo, hi = max(k_z - half, 0), min(k_z + half + 1, grey.shape[2])
@@ -67,7 +67,7 @@ def phantom_series(
         if scale is None:
             scale = pet_counts / float(blurred.max())
         counts = np.random.default_rng(seed + k).poisson(blurred * scale).astype(np.float32)
-        pet_slice = axial_slice(counts, slab, z)
+        pet_slice = display_slice(counts, slab, at_mm=(0.0, 0.0, z))
         points.append(
             SeriesPoint(f"date {k + 1} (tumour {radius:g} mm)", mri_slice, pet_slice, float(radius))
         )

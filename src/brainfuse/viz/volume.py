@@ -12,69 +12,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
 from ..io.image import Image
+from ..io.slicing import Canonical, canonical
 from .overlay import grey_window, overlay, palette_colormap
 from .render import FOREGROUND, add_colorbar, check_output, new_figure, save_figure, show_image
 
-__all__ = ["Canonical", "canonical", "montage_figure", "orthogonal_figure", "select_slices"]
+__all__ = ["montage_figure", "orthogonal_figure", "select_slices"]
 
 Paths = Iterable[str | os.PathLike[str] | None]
 
 #: Labels at the (left, right, top) edges of each view, in the neurological convention.
 EDGES = {"axial": ("L", "R", "A"), "coronal": ("L", "R", "S"), "sagittal": ("P", "A", "S")}
-
-
-@dataclass(frozen=True)
-class Canonical:
-    """A volume in RAS+ voxel order: ``array[i, j, k]`` with i → right, j → anterior, k → up."""
-
-    array: np.ndarray
-    affine: np.ndarray
-    spacing: tuple[float, float, float]
-
-    def voxel(self, xyz_mm: Sequence[float]) -> tuple[int, int, int]:
-        """The voxel nearest a world point (mm), clipped into the volume."""
-        ijk = np.linalg.inv(self.affine) @ np.array([*xyz_mm, 1.0])
-        return tuple(
-            int(np.clip(round(v), 0, n - 1)) for v, n in zip(ijk[:3], self.array.shape, strict=True)
-        )  # type: ignore[return-value]
-
-    def world(self, ijk: Sequence[int]) -> tuple[float, float, float]:
-        xyz = self.affine @ np.array([*ijk, 1.0])
-        return float(xyz[0]), float(xyz[1]), float(xyz[2])
-
-    def view(self, plane: str, index: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-        """The 2D slice for display (rows top → bottom) and its extent in mm."""
-        a = self.array
-        sx, sy, sz = self.spacing
-        if plane == "axial":
-            sl, w, h = a[:, :, index].T[::-1, :], sx, sy
-        elif plane == "coronal":
-            sl, w, h = a[:, index, :].T[::-1, :], sx, sz
-        elif plane == "sagittal":
-            sl, w, h = a[index, :, :].T[::-1, :], sy, sz
-        else:
-            raise InputError(None, f"unknown plane '{plane}'; valid: axial, coronal, sagittal")
-        rows, cols = sl.shape[:2]
-        return np.ascontiguousarray(sl), (0.0, cols * w, 0.0, rows * h)
-
-
-def canonical(image: Image) -> Canonical:
-    """``image`` (a volume with an affine) turned to the closest RAS+ orientation."""
-    import nibabel as nib
-
-    if not image.is_volume:
-        raise InputError(image.source, "expected a 3D volume")
-    affine = image.affine if image.affine is not None else np.diag([*image.spacing[:3], 1.0])
-    nii = nib.as_closest_canonical(nib.Nifti1Image(np.asarray(image.array, np.float32), affine))
-    zooms = tuple(float(z) for z in nii.header.get_zooms()[:3])
-    return Canonical(np.asarray(nii.dataobj, dtype=np.float32), np.asarray(nii.affine), zooms)  # type: ignore[arg-type]
 
 
 def _pair(anatomical: Image, functional: Image | None) -> tuple[Canonical, Canonical | None]:
@@ -86,7 +39,7 @@ def _pair(anatomical: Image, functional: Image | None) -> tuple[Canonical, Canon
         raise InputError(
             functional.source,
             "is not on the anatomical volume's grid; resample it first (--resample, "
-            "brainfuse.registration.resample_to)",
+            "brainfuse.registration.resample)",
         )
     return anat, func
 

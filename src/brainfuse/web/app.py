@@ -18,6 +18,7 @@ traceback).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -201,19 +202,25 @@ _phantom_lock = threading.Lock()
 _phantom_slices: dict[str, np.ndarray] = {}
 
 
-def _demo_pair(which: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """The phantom's axial slice (MRI, PET or SPECT on 0..255) and its palette; built once."""
-    from ..demo import axial_slice
-    from ..fusion import to_fusion_scale
-    from ..phantom import make_phantom
+def _demo_pair(which: str) -> tuple[Any, Any, str]:
+    """The phantom's axial slices (MRI and PET or SPECT) as images, and the palette of B;
+    built once."""
+    from ..io import Image
+    from ..io.slicing import display_slice
+    from ..pair import to_fusion_scale
+    from ..phantom import LESION_SLICE_Z_MM, make_phantom
 
     with _phantom_lock:
         if not _phantom_slices:
             ph = make_phantom(0)
             for name, img in (("mri", ph.mri), ("pet", ph.pet), ("spect", ph.spect)):
-                _phantom_slices[name] = axial_slice(to_fusion_scale(img), ph.mri.affine)
+                _phantom_slices[name] = display_slice(
+                    to_fusion_scale(img), img.affine, at_mm=(0.0, 0.0, LESION_SLICE_Z_MM)
+                )
     palette = "pet" if which == "pet" else "hotmetalblue"
-    return _phantom_slices["mri"], _phantom_slices[which], palette
+    mri = Image(_phantom_slices["mri"], display_values=True, source="phantom MRI")
+    fn = Image(_phantom_slices[which], display_values=True, source=f"phantom {which.upper()}")
+    return mri, fn, palette
 
 
 def _params(method: str, text: str) -> dict[str, Any]:
@@ -239,12 +246,6 @@ def _metrics(fused: np.ndarray, a: np.ndarray, b: np.ndarray, profile: str) -> d
     except InputError as exc:
         return {"error": str(exc)}
     return {"values": {k: float(v) for k, v in scores.items()}}
-
-
-def _middle(volume: np.ndarray) -> np.ndarray:
-    from ..bench.runner import middle_slice
-
-    return middle_slice(volume)
 
 
 @dataclass(frozen=True)
@@ -303,55 +304,49 @@ def _fuse_request(
     folder: Path,
 ) -> dict[str, Any]:
     """Fuse, score and render one pair; return the files of the result and its summary."""
-    from ..color import apply_palette, rgb_to_grey
-    from ..fusion import fuse_arrays, get_method, to_fusion_scale
+    from ..fusion import fuse_pair, get_method
     from ..io import save
+    from ..io.slicing import display_slice
+    from ..pair import prepare_pair
 
-    if a_img.is_volume != b_img.is_volume:
-        raise InputError(b_img.source, "a 2D image cannot be fused with a volume")
-    a = to_fusion_scale(a_img)
-    if a_img.rgb:
-        a = rgb_to_grey(a)
-    b = to_fusion_scale(b_img)
-    b_grey = rgb_to_grey(b) if b_img.rgb else b
     volume = a_img.is_volume
-    if b_img.rgb:
-        b_colour = b
-    elif view.palette and not volume:
-        b_colour = apply_palette(b_grey, view.palette)
-    else:
-        b_colour = None
-    names = (a_img.source or "image A", b_img.source or "image B")
+    if volume and view.gradients:
+        raise InputError(None, "the gradient colour view is defined for 2D pairs only")
+    # a palette is a view setting: it colours a grey 2D B and is left aside otherwise
+    palette = view.palette if not (b_img.rgb or b_img.is_volume) else None
+    pair = prepare_pair(a_img, b_img, palette=palette)
+    grey_pair = dataclasses.replace(pair, b=pair.b_grey, palette=None)
     t0 = time.perf_counter()
-    fused = fuse_arrays(a, b_grey, method, names=names, **params)
+    fused_img = fuse_pair(grey_pair, method, **params)
     ms = (time.perf_counter() - t0) * 1000.0
+    fused = fused_img.array
     files: dict[str, bytes] = {}
-    shown = {"a": a, "b": b_colour if b_colour is not None else b_grey, "fused_grey": fused}
-    if b_colour is not None:
-        shown["fused_colour"] = fuse_arrays(a, b_colour, method, names=names, **params)
+    shown = {"a": pair.a, "b": pair.b, "fused_grey": fused}
+    if pair.colour:
+        shown["fused_colour"] = fuse_pair(pair, method, **params).array
+    b_grey_shown = pair.b_grey
     if volume:
-        if view.gradients:
-            raise InputError(None, "the gradient colour view is defined for 2D pairs only")
-        shown = {k: _middle(v) for k, v in shown.items()}
+        affine = pair.fixed.affine
+        shown = {k: display_slice(v, affine) for k, v in shown.items()}
+        b_grey_shown = display_slice(pair.b_grey, affine)
         out = folder / "fused.nii.gz"
-        save(a_img.replace(array=fused, source=None, rgb=False), out)
+        save(fused_img, out)
         files["fused.nii.gz"] = out.read_bytes()
         out.unlink()
-    b_grey_shown = _middle(b_grey) if volume else b_grey
     maps, grad_info = _maps(
         shown["a"], shown["b"], b_grey_shown, shown["fused_grey"], method, params, view
     )
     for key, arr in {**shown, **maps}.items():
         files[f"{key}.png"] = _png(arr)
-    scores = _metrics(fused, a, b_grey, view.profile)
+    scores = _metrics(fused, pair.a, pair.b_grey, view.profile)
     summary = {
         "method": method,
         "family": get_method(method).family,
         "params": params,
-        "shape": list(a_img.shape),
-        "kind": "volume (middle slice shown)" if volume else "2D image",
-        "colour": b_colour is not None,
-        "palette": None if b_img.rgb else view.palette,
+        "shape": list(pair.fixed.shape),
+        "kind": "volume (middle axial slice shown)" if volume else "2D image",
+        "colour": pair.colour,
+        "palette": pair.palette,
         "ms": round(ms, 2),
         "profile": view.profile,
         "metrics": scores,
@@ -362,7 +357,10 @@ def _fuse_request(
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():
             if name not in ("a.png", "b.png"):
-                zf.writestr(name, data)
+                # a fixed date: the same result gives the same archive, byte for byte
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
     files["results.zip"] = buf.getvalue()
     return {"files": files, "summary": summary}
 
@@ -459,11 +457,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory(prefix="brainfuse-web-", dir=cfg.temp_root) as tmp:
             folder = Path(tmp)
             if source in ("demo-pet", "demo-spect"):
-                from ..io import Image
-
-                mri, fn, default_palette = _demo_pair(source.split("-")[1])
-                a_img = Image(mri, bit_depth=8, source="phantom MRI")
-                b_img = Image(fn, bit_depth=8, source=f"phantom {source.split('-')[1].upper()}")
+                a_img, b_img, default_palette = _demo_pair(source.split("-")[1])
                 palette = palette or default_palette
             elif source == "upload":
                 if a is None or b is None:
