@@ -11,11 +11,15 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 
 from brainfuse.errors import InputError
 from brainfuse.metrics import (
+    PROFILES,
     evaluate,
     feature_mutual_information,
+    phase,
+    zhao_qp,
 )
 
 #: Metrics whose formula is infinite in documented cases (MSE = 0; a flat F; flat sources).
@@ -77,3 +81,61 @@ def test_fmi_is_a_number_on_the_gff_result_of_mri_pet_11(shared_data) -> None:
         warnings.simplefilter("error", RuntimeWarning)
         got = evaluate(rgb_to_grey(fused), *grey, metrics="FMI")
     assert 0.5 < got["FMI"] < 1.0
+
+
+# --- Q_P: constant fused images, flat sources, tiny images ------------------------------
+
+
+@pytest.mark.parametrize("profile", ["paper", "mefb", "liu2012"])
+@pytest.mark.parametrize("level", [0.0, 100.0, 255.0])
+def test_qp_of_a_constant_fused_image_is_zero(profile: str, level: float) -> None:
+    a, b = _levels((48, 48), 1), _levels((48, 48), 2)
+    f = np.full_like(a, level)
+    assert _call(profile, "Q_P", f, a, b) == 0.0
+
+
+def test_phase_congruency_of_a_constant_image_has_no_features() -> None:
+    pc, big, small = phase.phase_congruency(np.zeros((16, 20)))
+    assert np.all(pc == 0)
+    assert np.allclose(big, 5e-5, rtol=0, atol=1e-12)
+    assert np.allclose(small, -5e-5, rtol=0, atol=1e-12)
+
+
+def test_qp_with_a_flat_source_is_a_number_in_range() -> None:
+    a = _levels((32, 32), 3)
+    for b in (np.zeros_like(a), np.full_like(a, 77.0)):
+        for f in (a, (a + b) / 2):
+            assert 0.0 <= zhao_qp(f, a, b) <= 1.0
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (1, 9), (9, 2)])
+def test_qp_refuses_images_under_3_pixels_a_side(shape: tuple[int, int]) -> None:
+    phase._filters.cache_clear()  # the filter bank is cached: its warnings come only once
+    x = np.ones(shape)
+    with pytest.raises(InputError, match=r"too small for Q_P \(3 pixels"):
+        zhao_qp(x, x, x)
+
+
+# --- liu2012: no RuntimeWarning on constant, zero, tiny and real inputs -----------------
+
+
+def test_liu2012_prints_no_warning_on_constant_zero_and_tiny_images() -> None:
+    phase._filters.cache_clear()  # Q_P's filter bank warned on 1-pixel sides, once per size
+    triples = [tuple(np.zeros((24, 24)) for _ in range(3))]
+    triples.append((np.full((24, 24), 9.0), np.zeros((24, 24)), np.full((24, 24), 255.0)))
+    triples += [(_levels(s, 4), _levels(s, 5), _levels(s, 6)) for s in [(1, 1), (1, 7), (7, 1)]]
+    for f, a, b in triples:
+        for metric in PROFILES["liu2012"].metrics:
+            _call("liu2012", metric, f, a, b)
+
+
+def test_liu2012_prints_no_warning_on_a_real_triple(reference_dir) -> None:
+    import cv2
+
+    t = reference_dir / "triples"
+    f, a, b = (
+        cv2.imread(str(t / f"MRI_PET_11_{r}.png"), cv2.IMREAD_GRAYSCALE).astype(np.float64)
+        for r in ("F_avg", "A", "B")
+    )
+    for metric in PROFILES["liu2012"].metrics:
+        assert _call("liu2012", metric, f, a, b) is not None
