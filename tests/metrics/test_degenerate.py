@@ -18,9 +18,13 @@ from brainfuse.metrics import (
     PROFILES,
     evaluate,
     feature_mutual_information,
+    mef_ssim,
+    nava_mutual_information,
     phase,
     zhao_qp,
 )
+from brainfuse.metrics._common import normalize1
+from brainfuse.metrics.information import _tsallis
 
 #: Metrics whose formula is infinite in documented cases (MSE = 0; a flat F; flat sources).
 DOCUMENTED_INF = {"PSNR", "OP", "rSFe"}
@@ -139,3 +143,28 @@ def test_liu2012_prints_no_warning_on_a_real_triple(reference_dir) -> None:
     )
     for metric in PROFILES["liu2012"].metrics:
         assert _call("liu2012", metric, f, a, b) is not None
+
+
+def test_nava_with_a_constant_source_is_real() -> None:
+    """A constant source has entropy 0 (its marginal sums to 1 + 2e-16, so the computed
+    entropy was -3e-16 and its 0.43137th power complex). With B constant, I_q(B;F),
+    I_q(A;B) and H(B) vanish: the measure is I_q(A;F) / H(A)^q."""
+    a = np.arange(9, dtype=np.float64).reshape(3, 3) * 30
+    b = np.full((3, 3), 100.0)
+    q = 0.43137
+    got = nava_mutual_information(a, a, b, q=q)
+    an = normalize1(a)
+    want = _tsallis(an, an, q, False) / math.log2(9) ** q
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+# --- MEF-SSIM: a negative scale value ---------------------------------------------------
+
+
+def test_mef_ssim_of_an_inverted_image_is_zero_not_nan() -> None:
+    """F = 255 − A against A = B: every scale's structure term is about −1, whose fractional
+    power is undefined; clipped at 0 as MS-SSIM does."""
+    a = _levels((48, 48), 0)
+    f = 255 - a
+    assert mef_ssim(f, a, a.copy()) == 0.0
+    assert _call("tang", "MS_SSIM", f, a, a.copy()) == 0.0
