@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from brainfuse.errors import InputError
 from brainfuse.metrics import (
@@ -168,3 +170,104 @@ def test_mef_ssim_of_an_inverted_image_is_zero_not_nan() -> None:
     f = 255 - a
     assert mef_ssim(f, a, a.copy()) == 0.0
     assert _call("tang", "MS_SSIM", f, a, a.copy()) == 0.0
+
+
+# --- tiny sizes: every metric of every profile ------------------------------------------
+
+TINY_2D = [(1, 1), (2, 2), (1, 9), (9, 1), (3, 3)]
+TINY_3D = [(1, 1, 1), (2, 2, 2), (1, 1, 5)]
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_tiny_images_give_numbers_or_size_errors(profile: str) -> None:
+    phase._filters.cache_clear()
+    for shape in TINY_2D + TINY_3D:
+        f, a, b = _levels(shape, 7), _levels(shape, 8), np.zeros(shape)
+        for metric, m in PROFILES[profile].metrics.items():
+            if len(shape) == 2 or m.volumes:
+                _call(profile, metric, f, a, b)
+
+
+def test_one_pixel_refusals_name_the_minimum_size() -> None:
+    x = np.ones((1, 1))
+    for profile, metric, minimum in [
+        ("mefb", "FMI", "3x3"),
+        ("paper", "SSIM", "11"),
+        ("paper", "VIF", "41"),
+        ("mefb", "MEF_SSIM", "44"),
+        ("liu2012", "Q_P", "3"),
+    ]:
+        with pytest.raises(InputError, match=minimum):
+            evaluate(x, x, x, metrics=[metric], profile=profile)
+
+
+# --- every profile and metric on degenerate content (hypothesis) ------------------------
+
+KINDS = ["zeros", "constant", "white", "spot", "binary", "levels", "fractions", "roundoff"]
+SHAPES_2D = [(1, 1), (1, 6), (6, 1), (2, 2), (3, 3), (5, 4), (9, 9), (16, 12), (48, 48)]
+SHAPES_3D = [(1, 1, 1), (2, 2, 2), (1, 1, 5), (4, 5, 6), (12, 12, 12)]  # last axis != 3 (RGB)
+DEGENERATE = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _image(kind: str, shape: tuple[int, ...], level: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "zeros":
+        return np.zeros(shape)
+    if kind == "constant":
+        return np.full(shape, level)
+    if kind == "white":
+        return np.full(shape, 255.0)
+    if kind == "spot":
+        x = np.zeros(shape)
+        x[tuple(int(rng.integers(n)) for n in shape)] = 255.0
+        return x
+    if kind == "binary":
+        return (rng.random(shape) < 0.5) * 255.0
+    if kind == "levels":
+        return rng.integers(0, 256, shape).astype(np.float64)
+    if kind == "fractions":
+        return rng.random(shape) * 255.0
+    # "roundoff": a bright pixel among values of 1e-17..1e-15 (a float fusion result)
+    x = rng.random(shape) * 1e-15
+    x[tuple(int(rng.integers(n)) for n in shape)] = 200.0
+    return x
+
+
+@st.composite
+def triples(draw: st.DrawFn, shapes: list[tuple[int, ...]]) -> tuple[np.ndarray, ...]:
+    shape = draw(st.sampled_from(shapes))
+    level = draw(st.sampled_from([1.0, 17.0, 127.5, 254.0]))
+    f, a, b = (
+        _image(draw(st.sampled_from(KINDS)), shape, level, draw(st.integers(0, 2**16)))
+        for _ in range(3)
+    )
+    relation = draw(st.sampled_from(["none", "F=A", "F=B", "A=B"]))
+    if relation == "F=A":
+        f = a.copy()
+    elif relation == "F=B":
+        f = b.copy()
+    elif relation == "A=B":
+        b = a.copy()
+    return f, a, b
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@DEGENERATE
+@given(triple=triples(SHAPES_2D))
+def test_every_2d_metric_gives_a_number_or_a_size_error(profile: str, triple) -> None:
+    for metric in PROFILES[profile].metrics:
+        _call(profile, metric, *triple)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@DEGENERATE
+@given(triple=triples(SHAPES_3D))
+def test_every_volume_metric_gives_a_number_or_a_size_error(profile: str, triple) -> None:
+    for metric, m in PROFILES[profile].metrics.items():
+        if m.volumes:
+            _call(profile, metric, *triple)
