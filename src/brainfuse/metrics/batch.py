@@ -17,7 +17,14 @@ from .evaluate import evaluate
 from .profiles import get_profile
 from .protocol import read_cddfuse_grey
 
-__all__ = ["evaluate_files", "evaluate_folders", "load_for_profile", "summarise"]
+__all__ = [
+    "check_score_outputs",
+    "evaluate_files",
+    "evaluate_folders",
+    "load_for_profile",
+    "summarise",
+    "write_scores",
+]
 
 _CV2_RASTERS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 
@@ -57,10 +64,21 @@ def evaluate_files(
     profile: str = "paper",
     max_pixels: int | None = None,
 ) -> dict[str, float]:
-    """:func:`~brainfuse.metrics.evaluate` on three files (see :func:`load_for_profile`)."""
+    """:func:`~brainfuse.metrics.evaluate` on three files (see :func:`load_for_profile`).
+
+    An :class:`~brainfuse.errors.InputError` about an image names its file: the roles
+    ``fused``, ``A`` and ``B`` of :func:`~brainfuse.metrics.evaluate` become the paths, and a
+    metric's refusal of the image size (the three share one shape) names the fused file.
+    """
     get_profile(profile)
     imgs = [load_for_profile(p, profile, max_pixels) for p in (fused, a, b)]
-    return evaluate(*imgs, metrics=metrics, profile=profile)
+    try:
+        return evaluate(*imgs, metrics=metrics, profile=profile)
+    except InputError as exc:
+        files = {"fused": fused, "A": a, "B": b, None: fused}
+        if exc.source not in files:
+            raise
+        raise InputError(files[exc.source], exc.problem) from exc
 
 
 def summarise(
@@ -92,6 +110,49 @@ def _pairs(fused_dir: Path, a_dir: Path, b_dir: Path) -> list[str]:
     return names
 
 
+def _summary_path(output: str | os.PathLike[str]) -> Path:
+    """``<output stem>-summary<suffix>`` beside ``output`` (``.csv`` when it has no suffix)."""
+    out = Path(output)
+    return out.with_name(out.stem + "-summary" + (out.suffix or ".csv"))
+
+
+def check_score_outputs(
+    output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]
+) -> Path:
+    """Refuse ``output`` or its summary sibling if either is one of the ``inputs`` (also
+    through a symbolic or hard link), a folder, or in a missing folder; returns the summary
+    path."""
+    summary = _summary_path(output)
+    check_output_path(output, inputs)
+    check_output_path(summary, inputs)
+    return summary
+
+
+def write_scores(
+    output: str | os.PathLike[str],
+    names: Sequence[str],
+    rows: Sequence[dict[str, float]],
+    profile: str,
+) -> dict[str, tuple[float, float]]:
+    """Write the per-pair CSV (``name`` then the metrics) to ``output`` and ``metric, mean,
+    std, n, profile`` to its summary sibling, both atomically; returns the summary."""
+    out = Path(output)
+    metric_names = list(rows[0])
+    summary = summarise(rows, metric_names)
+    with atomic_path(out) as tmp, tmp.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name", *metric_names])
+        for n, r in zip(names, rows, strict=True):
+            w.writerow([n, *(repr(r[m]) for m in metric_names)])
+    with atomic_path(_summary_path(out)) as tmp, tmp.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["metric", "mean", "std", "n", "profile"])
+        for m in metric_names:
+            mean, std = summary[m]
+            w.writerow([m, repr(mean), repr(std), len(rows), profile])
+    return summary
+
+
 def evaluate_folders(
     fused_dir: str | os.PathLike[str],
     a_dir: str | os.PathLike[str],
@@ -107,14 +168,13 @@ def evaluate_folders(
 
     ``output`` gets one row per pair (``name`` then the metrics); ``<output stem>-summary.csv``
     gets ``metric, mean, std``. Both are written atomically. ``progress(done, total, name)``
-    is called after each pair.
+    is called after each pair. An output (or its summary) that is one of the files to be read
+    or a folder is refused before anything is computed.
     """
     fdir, adir, bdir = Path(fused_dir), Path(a_dir), Path(b_dir)
     out = Path(output)
-    summary_path = out.with_name(out.stem + "-summary" + (out.suffix or ".csv"))
-    check_output_path(out, [fdir, adir, bdir])
-    check_output_path(summary_path, [fdir, adir, bdir])
     names = _pairs(fdir, adir, bdir)
+    check_score_outputs(out, [d / n for n in names for d in (fdir, adir, bdir)])
     rows: list[dict[str, float]] = []
     for i, n in enumerate(names, start=1):
         rows.append(
@@ -129,17 +189,4 @@ def evaluate_folders(
         )
         if progress is not None:
             progress(i, len(names), n)
-    metric_names = list(rows[0])
-    summary = summarise(rows, metric_names)
-    with atomic_path(out) as tmp, tmp.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["name", *metric_names])
-        for n, r in zip(names, rows, strict=True):
-            w.writerow([n, *(repr(r[m]) for m in metric_names)])
-    with atomic_path(summary_path) as tmp, tmp.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["metric", "mean", "std", "n", "profile"])
-        for m in metric_names:
-            mean, std = summary[m]
-            w.writerow([m, repr(mean), repr(std), len(rows), profile])
-    return rows, summary
+    return rows, write_scores(out, names, rows, profile)

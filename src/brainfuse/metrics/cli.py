@@ -32,7 +32,8 @@ def _fmt(v: float) -> str:
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder mode: per-pair CSV (a '<name>-summary.csv' with mean and std goes beside it).",
+    help="Per-pair CSV (one row for a single triple; a '<name>-summary.csv' with mean and std "
+    "goes beside it). Never an input file.",
 )
 @click.option("--max-pixels", type=int, default=None, help="Refuse larger inputs.")
 def metrics_command(
@@ -49,14 +50,15 @@ def metrics_command(
 
     FUSED, A and B are three image/volume files, or three folders holding files of the same
     names (one triple per name): then every triple is scored, a CSV with one row per pair is
-    written to --output, and the mean ± std of each metric is printed.
+    written to --output, and the mean ± std of each metric is printed. An --output that is
+    one of the files read (or a folder) is refused before anything is computed.
 
     \b
     Examples:
       brainfuse metrics fused.png MRI/11.png PET/11.png --profile cddfuse
       brainfuse metrics out/ MRI/ PET/ --profile cddfuse -o scores.csv
     """
-    from .batch import evaluate_files
+    from .batch import check_score_outputs, evaluate_files, write_scores
     from .profiles import get_profile
 
     get_profile(profile)
@@ -68,7 +70,11 @@ def metrics_command(
             raise InputError("--output", "folder mode needs -o/--output for the per-pair CSV")
         _run_folders(fused, a, b, output, profile, names, as_json, max_pixels)
         return
+    if output is not None:
+        check_score_outputs(output, [fused, a, b])
     scores = evaluate_files(fused, a, b, metrics=names, profile=profile, max_pixels=max_pixels)
+    if output is not None:
+        write_scores(output, [fused.name], [scores], profile)
     if as_json:
         click.echo(json.dumps({"profile": profile, "metrics": scores}, indent=2))
         return

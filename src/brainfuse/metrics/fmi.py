@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import InputError
 from ._common import check_triple, correlate_same
 
 __all__ = ["feature_mutual_information", "octave_sobel_edges"]
@@ -130,7 +131,12 @@ def _pair_fmi(xs: np.ndarray, fs: np.ndarray, side: int) -> np.ndarray:
     bound *= 0.5
     # Smooth sums (no branch depends on their last bits) use NumPy's summation.
     cov = np.sum(bound, axis=(1, 2)) - np.sum(fc, axis=1) * np.sum(xc, axis=1)
-    degenerate = (xsd == 0) | (fsd == 0) | (upper & (c == 0))
+    # The covariance of the upper bound is >= 0 and that of the lower bound <= 0, with 0 only
+    # when one marginal is a point mass; then both bounds are the product of the marginals and
+    # the joint pdf is that product whatever the mix. A computed covariance of zero or of the
+    # wrong sign is round-off of that case (in fmi.m, c/0 gives a NaN joint entropy).
+    flat_bound = np.where(upper, cov <= 0, cov >= 0)
+    degenerate = (xsd == 0) | (fsd == 0) | (upper & (c == 0)) | flat_bound
     with np.errstate(divide="ignore", invalid="ignore"):
         mix = np.where(degenerate, 0.0, c / (cov / (fsd * xsd)))
     # jpdf of the bound by inclusion-exclusion on the cdf grid
@@ -176,14 +182,23 @@ def feature_mutual_information(
 
     A window equal in the source and F counts 1. The arithmetic (sequential sums, order of
     the terms, the reuse of F's normalised window for B) follows ``fmi.m`` so the 0/0 and
-    tie cases resolve as in the reference. MEFB ``metricsFMI`` and Tang's ``analysis_fmi``
-    use ``feature="edge"``, FunFuseAn's ``fmi.m`` ``"none"``. 2D only.
+    tie cases resolve as in the reference, except one: the joint pdf of a window is Nelsen's
+    mix of the Fréchet bound copula with the product of the marginals, weighted by c over the
+    correlation of the bound, and that correlation is 0 when one of the two distributions is a
+    point mass (a float fused image: one bright pixel among round-off values of 1e-17, next
+    to a flat source window). The bound then *is* the product of the marginals, so the joint
+    pdf is that product and the window shares no information (MI 0, up to round-off);
+    ``fmi.m`` divides by 0 and returns NaN. The image needs at least ``window`` pixels per
+    side. MEFB ``metricsFMI`` and Tang's ``analysis_fmi`` use ``feature="edge"``, FunFuseAn's
+    ``fmi.m`` ``"none"``. 2D only.
 
     Reference: M. B. A. Haghighat, A. Aghagolzadeh, H. Seyedarabi, "A non-reference image
     fusion metric based on mutual information of image features", Comput. Electr. Eng.
     37(5), 744–756, 2011; M. Haghighat, M. A. Razian, "Fast-FMI", AICT 2014.
     """
     f, a, b = check_triple(fused, a, b, dims=(2,))
+    if min(f.shape) < window:
+        raise InputError(None, f"image {f.shape} is too small for the {window}x{window} FMI window")
     fa, fb, ff = (_features(x, feature) for x in (a, b, f))
     aw, bw, fw = (_windows(x, window) for x in (fa, fb, ff))
     same_a = np.all(aw == fw, axis=1)

@@ -300,6 +300,9 @@ def nava_mutual_information(
     f, a, b = normalize1(f), normalize1(a), normalize1(b)
     num = _tsallis(a, f, q, liu_marginals) + _tsallis(b, f, q, liu_marginals)
     _, _, h_x, h_y = _liu_mutual_info(a, b)
+    # An entropy is >= 0: a constant image's is 0, computed as -3e-16 when its marginal sums
+    # to 1 + 2e-16, whose fractional power would be complex.
+    h_x, h_y = max(h_x, 0.0), max(h_y, 0.0)
     den = h_x**q + h_y**q + _tsallis(a, b, q, liu_marginals)
     return num / den if den != 0 else 0.0
 

@@ -7,12 +7,15 @@ from functools import cache
 
 import numpy as np
 
+from ..errors import InputError
 from ._common import check_triple, correlate_same, gaussian_1d
 
 __all__ = ["phase_congruency", "zhao_qp"]
 
 _NSCALE, _NORIENT, _MIN_WAVE, _MULT, _SIGMA_ONF = 4, 6, 3.0, 2.1, 0.55
 _D_THETA_ON_SIGMA, _K, _CUTOFF, _G, _EPS = 1.2, 2.0, 0.5, 10.0, 0.0001
+#: Smallest side: the filter bank's shortest wavelength (Kovesi's ``minWaveLength``).
+_MIN_SIDE = 3
 
 
 @cache
@@ -63,14 +66,26 @@ def _filters(rows: int, cols: int) -> tuple[list[list[np.ndarray]], list[float],
 
 
 def phase_congruency(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Phase congruency and the maximum and minimum moments of its covariance, as Liu's
+    r"""Phase congruency and the maximum and minimum moments of its covariance, as Liu's
     ``myphasecong3`` (Kovesi's ``phasecong3``: 4 scales, 6 orientations, minimum wavelength 3,
     multiplier 2.1, σ/f = 0.55, noise k = 2, cut-off 0.5, g = 10).
+
+    Where no filter responds (:math:`\sum_n A_n = 0`, as on an all-zero image: every
+    log-Gabor filter rejects the zero frequency) the local energy is 0 too and the phase
+    congruency of each orientation, :math:`W\lfloor E - T\rfloor/\sum_n A_n`, is 0/0: it is
+    taken as 0, the value of the overall congruency with Kovesi's ε in the denominator, so
+    such an image has P = 0 and moments ±ε/2 (the reference code gives NaN). Each side needs
+    at least 3 pixels (the shortest wavelength of the filter bank).
 
     Returns ``(pc, M, m)``.
     """
     im = np.asarray(image, dtype=np.float64)
     rows, cols = im.shape
+    if min(rows, cols) < _MIN_SIDE:
+        raise InputError(
+            None,
+            f"image {im.shape} is too small for phase congruency ({_MIN_SIDE} pixels per side min)",
+        )
     filters, sum_an2, sum_aiaj = _filters(rows, cols)
     spectrum = np.fft.fft2(im)
     total_energy = np.zeros_like(im)
@@ -108,8 +123,7 @@ def phase_congruency(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         weight = 1.0 / (1 + np.exp((_CUTOFF - width) * _G))
         total_an = total_an + sum_an
         total_energy = total_energy + weight * energy
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pc_o = weight * energy / sum_an
+        pc_o = np.divide(weight * energy, sum_an, out=np.zeros_like(im), where=sum_an > 0)
         covx = pc_o * math.cos(angl)
         covy = pc_o * math.sin(angl)
         covx2 = covx2 + covx**2
@@ -164,13 +178,23 @@ def zhao_qp(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     .. math:: Q_P = C_P\,C_M\,C_m
 
     As Liu's ``metricZhao`` and MEFB ``metricsQp``. A source without any feature above the
-    threshold gives 0. 2D only.
+    threshold gives 0. A constant fused image gives 0: its phase congruency and moments are
+    constant maps (see :func:`phase_congruency`), and the local correlation coefficient of a
+    constant map with the sources' features is 0/0, taken as 0 as for CC (with Zhao's
+    stabilising constant alone it would be :math:`(0 + C)/(0 + C) = 1`, a perfect score for a
+    blank image; the reference code returns NaN). 2D only, at least 3 pixels per side.
 
     Reference: J. Zhao, R. Laganière, Z. Liu, "Performance assessment of combinative
     pixel-level image fusion based on an absolute feature measurement", Int. J. Innov. Comput.
     Inf. Control 3(6A), 1433–1447, 2007.
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
+    if min(f.shape) < _MIN_SIDE:
+        raise InputError(
+            None, f"image {f.shape} is too small for Q_P ({_MIN_SIDE} pixels per side min)"
+        )
+    if f.min() == f.max():
+        return 0.0
     pc1, big1, small1 = phase_congruency(a)
     pc2, big2, small2 = phase_congruency(b)
     pcf, bigf, smallf = phase_congruency(f)

@@ -434,20 +434,27 @@ def mef_ssim(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, levels: int = 3
     :math:`C = (0.03\cdot255)^2`). Three scales (2×2 mean and subsampling between them),
     combined as :math:`\prod_l Q_l^{\beta_l}` with β ∝ (0.0448, 0.2856, 0.3001). As
     ``mef_ms_ssim.m``, used by Tang's ``analysis_ms_ssim`` ("MS_SSIM") and MEFB
-    ``metricsMEF_SSIM``. 2D only; each side must be at least 11·2^(levels−1) pixels.
+    ``metricsMEF_SSIM``. A negative scale value is clipped to 0 (its fractional power is
+    undefined; ``mef_ms_ssim.m`` returns a complex number). 2D only; each side must be at least
+    11·2^(levels−1) pixels.
 
     Reference: K. Ma, K. Zeng, Z. Wang, "Perceptual quality assessment for multi-exposure
     image fusion", IEEE TIP 24(11), 3345–3356, 2015.
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if min(f.shape) / 2 ** (levels - 1) < 11:
-        raise InputError(None, f"image {f.shape} is too small for {levels}-scale MEF-SSIM")
+        side = 11 * 2 ** (levels - 1)
+        raise InputError(
+            None, f"image {f.shape} is too small for {levels}-scale MEF-SSIM ({side} pixels min)"
+        )
     weights = np.array([0.0448, 0.2856, 0.3001])[:levels]
     weights = weights / weights.sum()
     seq = [a, b]
     q = []
     for level in range(levels):
-        q.append(_mef_ssim_scale(seq, f))
+        # A scale whose mean structure term is negative (F anti-correlated with the desired
+        # structure) is clipped to 0, as in :func:`ms_ssim`: its fractional power is undefined.
+        q.append(max(_mef_ssim_scale(seq, f), 0.0))
         if level < levels - 1:
             seq = [_downsample2(x) for x in seq]
             f = _downsample2(f)
