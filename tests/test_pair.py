@@ -223,3 +223,20 @@ def test_legff_scales_zero_with_a_colour_b_is_refused(method):
     b = RNG.integers(0, 256, (16, 16, 3)).astype(np.float32)
     with pytest.raises(InputError, match="scales"):
         brainfuse.fuse(a, b, method, scales=0)
+
+
+def test_evaluate_puts_files_and_images_on_the_fusion_scale(tmp_path):
+    from brainfuse.metrics import evaluate
+
+    a = _scaled_uint8_nifti(tmp_path / "a.nii", _blobs((16, 16, 14), 12))
+    b = _scaled_uint8_nifti(tmp_path / "b.nii", _blobs((16, 16, 14), 13))
+    fused = brainfuse.fuse(a, b, "average")
+    out = tmp_path / "fused.nii.gz"
+    brainfuse.save(fused, out)
+    expected = evaluate(
+        fused.array, to_fusion_scale(brainfuse.load(a)), to_fusion_scale(brainfuse.load(b))
+    )
+    for triple in ((fused, a, b), (out, nib.load(a), sitk.ReadImage(str(b)))):
+        got = evaluate(*triple)
+        assert got.keys() == expected.keys()
+        np.testing.assert_allclose(list(got.values()), list(expected.values()), rtol=1e-5)

@@ -32,7 +32,7 @@ import numpy as np
 
 from .color import DICOM_PALETTES, apply_palette, palette_names, rgb_to_grey
 from .errors import InputError
-from .io import Image, Modality, load
+from .io import Image, Modality, load, to_fusion_scale
 from .registration.transform import Transform
 
 __all__ = ["AFFINE_TOLERANCE_MM", "Pair", "prepare_pair", "to_fusion_scale"]
@@ -41,42 +41,6 @@ __all__ = ["AFFINE_TOLERANCE_MM", "Pair", "prepare_pair", "to_fusion_scale"]
 AFFINE_TOLERANCE_MM = 1e-3
 
 ImageLike = str | os.PathLike[str] | Image | np.ndarray | Any
-
-
-def to_fusion_scale(image: Image) -> np.ndarray:
-    """Samples of ``image`` on the 0..255 scale fusion methods and metrics work on.
-
-    Parameters
-    ----------
-    image : Image
-        A loaded image or volume.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``float32``: the samples as they are when ``image.display_values`` is true and they
-        lie in 0..255 (8-bit 2D images, arrays, fused results); otherwise the samples mapped
-        linearly so that their minimum is 0 and their maximum 255 (a constant image maps to 0).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from brainfuse.io import Image
-    >>> volume = Image(np.array([[[0.0, 0.5], [1.0, 0.25]]], np.float32))  # 0..1, a volume
-    >>> to_fusion_scale(volume).max()
-    np.float32(255.0)
-    """
-    arr = image.array
-    if (
-        image.display_values
-        and float(arr.min(initial=0.0)) >= 0
-        and float(arr.max(initial=0)) <= 255
-    ):
-        return arr
-    lo, hi = float(arr.min()), float(arr.max())
-    if hi <= lo:
-        return np.zeros_like(arr)
-    return ((arr - lo) * np.float32(255.0 / (hi - lo))).astype(np.float32)
 
 
 def check_palette(name: str) -> str:

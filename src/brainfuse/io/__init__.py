@@ -1,7 +1,7 @@
 """Reading and writing 2D images, NIfTI volumes and DICOM series; the :class:`Image` container."""
 
 from .dicom import read_dicom_file, read_dicom_series
-from .image import Image, Modality, guess_modality
+from .image import Image, Modality, guess_modality, to_fusion_scale
 from .readers import DEFAULT_MAX_PIXELS, SUPPORTED_INPUTS, load, max_pixels_default, sniff_format
 from .writers import check_output_suffix, save, to_uint8
 
@@ -18,5 +18,6 @@ __all__ = [
     "read_dicom_series",
     "save",
     "sniff_format",
+    "to_fusion_scale",
     "to_uint8",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["Image", "Modality", "guess_modality"]
+__all__ = ["Image", "Modality", "guess_modality", "to_fusion_scale"]
 
 
 class Modality(str, Enum):
@@ -118,7 +118,7 @@ class Image:
     display_values:
         True when the samples are display values on the 0..255 scale, used as they are: 8-bit
         2D image files, NumPy arrays, fused results. False for measurements (NIfTI and DICOM
-        volumes, 16-bit and float images), which :func:`brainfuse.pair.to_fusion_scale`
+        volumes, 16-bit and float images), which :func:`to_fusion_scale`
         stretches to 0..255.
     source:
         The file it was loaded from, if any.
@@ -196,3 +196,38 @@ class Image:
             f"Image({kind} {'x'.join(map(str, self.shape))}, modality={self.modality.value}, "
             f"spacing={self.spacing}, bit_depth={self.bit_depth}{src})"
         )
+
+
+def to_fusion_scale(image: Image) -> np.ndarray:
+    """Samples of ``image`` on the 0..255 scale fusion methods and metrics work on.
+
+    Parameters
+    ----------
+    image : Image
+        A loaded image or volume.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``: the samples as they are when ``image.display_values`` is true and they
+        lie in 0..255 (8-bit 2D images, arrays, fused results); otherwise the samples mapped
+        linearly so that their minimum is 0 and their maximum 255 (a constant image maps to 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> volume = Image(np.array([[[0.0, 0.5], [1.0, 0.25]]], np.float32))  # 0..1, a volume
+    >>> to_fusion_scale(volume).max()
+    np.float32(255.0)
+    """
+    arr = image.array
+    if (
+        image.display_values
+        and float(arr.min(initial=0.0)) >= 0
+        and float(arr.max(initial=0)) <= 255
+    ):
+        return arr
+    lo, hi = float(arr.min()), float(arr.max())
+    if hi <= lo:
+        return np.zeros_like(arr)
+    return ((arr - lo) * np.float32(255.0 / (hi - lo))).astype(np.float32)

@@ -35,9 +35,8 @@ def load_for_profile(
     """Read a file the way the profile's reference code would see it.
 
     ``cddfuse`` reads 2D rasters with OpenCV (``BGR2GRAY`` on ``float32``, then round), as its
-    ``image_read_cv2``. Every other file goes through :func:`brainfuse.io.load`; samples outside
-    0..255 (16-bit images, volumes in physical units) are min–max stretched to 0..255, the
-    scale every metric is defined on.
+    ``image_read_cv2``. Every other file goes through :func:`brainfuse.io.load`, and
+    :func:`~brainfuse.metrics.evaluate` puts it on the 0..255 scale by the rule fusion uses.
     """
     from ..io import load
 
@@ -46,13 +45,7 @@ def load_for_profile(
         if not p.is_file():
             raise InputError(p, "no such file")
         return read_cddfuse_grey(p)
-    img = load(p, max_pixels=max_pixels)
-    arr = img.array
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < 0 or hi > 255:
-        scaled = (arr - lo) * np.float32(255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
-        img = img.replace(array=scaled.astype(np.float32))
-    return img
+    return load(p, max_pixels=max_pixels)
 
 
 def evaluate_files(

@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from ..io.image import Image
+from ..io.image import Image, to_fusion_scale
+from ..io.readers import load
 from ._common import already_checked
 from .profiles import Profile, get_profile
 
 __all__ = ["evaluate", "to_profile_grey"]
 
 
-def to_profile_grey(x: np.ndarray | Image, profile: Profile, name: str) -> np.ndarray:
-    """Grey samples of ``x`` as ``profile`` would compute them, in its float type.
+def to_profile_grey(
+    x: np.ndarray | Image | Any, profile: Profile, name: str, *, fused: bool = False
+) -> np.ndarray:
+    """Grey samples of ``x`` on the 0..255 scale as ``profile`` would compute them, in its
+    float type.
 
-    An :class:`~brainfuse.Image` uses its ``rgb`` flag; a plain ``HxWx3`` array is taken as
-    RGB (channels last), any other 3D array as a volume.
+    A NumPy array is taken as it is: ``HxWx3`` as RGB (channels last), any other 3D array as a
+    volume. Anything else (an :class:`~brainfuse.Image`, a path, a nibabel or SimpleITK image)
+    goes through :func:`brainfuse.load` and the rule fusion uses
+    (:func:`brainfuse.io.to_fusion_scale`): sources are stretched to 0..255 unless they hold
+    display values, and a ``fused`` image is used as it is when it lies in 0..255 (BrainFuse
+    writes fused results on that scale), else stretched.
     """
-    if isinstance(x, Image):
-        arr, rgb = x.array, x.rgb
-    else:
-        arr = np.asarray(x)
+    if isinstance(x, np.ndarray):
+        arr = x
         rgb = arr.ndim == 3 and arr.shape[2] == 3
+    else:
+        img = load(x)
+        arr = to_fusion_scale(img.replace(display_values=True) if fused else img)
+        rgb = img.rgb
     if arr.dtype.kind not in "biuf":
         raise InputError(name, f"expected a real-valued array, got dtype {arr.dtype}")
     if rgb:
@@ -33,9 +44,9 @@ def to_profile_grey(x: np.ndarray | Image, profile: Profile, name: str) -> np.nd
 
 
 def evaluate(
-    fused: np.ndarray | Image,
-    a: np.ndarray | Image,
-    b: np.ndarray | Image,
+    fused: np.ndarray | Image | Any,
+    a: np.ndarray | Image | Any,
+    b: np.ndarray | Image | Any,
     metrics: Iterable[str] | str | None = None,
     profile: str = "paper",
 ) -> dict[str, float]:
@@ -43,9 +54,11 @@ def evaluate(
 
     Parameters
     ----------
-    fused, a, b:
-        Grey 2D images or 3D volumes on the 0..255 scale, all the same shape; ``a`` is the
-        anatomical source (MRI), ``b`` the functional (PET/SPECT) or CT source. Colour
+    fused, a, b : numpy.ndarray, Image, path, nibabel image or SimpleITK.Image
+        2D images or 3D volumes, all the same shape; ``a`` is the anatomical source (MRI),
+        ``b`` the functional (PET/SPECT) or CT source. Arrays are taken on the 0..255 scale
+        as they are; images and files are put on it as for fusion (see
+        :func:`to_profile_grey`). Colour
         (``HxWx3``) inputs are reduced to grey as the profile's reference code does
         (``cddfuse``: OpenCV ``BGR2GRAY`` then round; MATLAB profiles: ``rgb2gray``;
         ``paper``: BT.601 luma).
@@ -72,7 +85,7 @@ def evaluate(
     ['EN', 'SD']
     """
     prof = get_profile(profile)
-    f = to_profile_grey(fused, prof, "fused")
+    f = to_profile_grey(fused, prof, "fused", fused=True)
     ga = to_profile_grey(a, prof, "A")
     gb = to_profile_grey(b, prof, "B")
     for arr, name in ((f, "fused"), (ga, "A"), (gb, "B")):
