@@ -5,7 +5,6 @@ import pytest
 import torch
 
 from brainfuse.errors import InputError
-from brainfuse.models.data import PatchSampler, load_pairs
 from brainfuse.models.drbif import (
     DRBIF,
     SPEC,
@@ -16,7 +15,6 @@ from brainfuse.models.drbif import (
     group_lasso_weights,
     init_encoders_from_vgg19,
 )
-from brainfuse.models.train import TrainConfig, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -176,21 +174,10 @@ def test_vgg19_initialisation_refuses_bad_checkpoints(tmp_path):
         SPEC.make(sign="minus")
 
 
-def test_twenty_training_steps_lower_the_loss(mini_aanlib, tmp_path):
-    tr = PatchSampler(load_pairs(mini_aanlib, "train"), patch=32, batch_size=4, seed=3)
-    cfg = TrainConfig(steps=20, batch_size=4, patch=32, lr=5e-3, seed=0, threads=1)
-    build, objective = SPEC.make(width=4)
-    res = train(build, objective, tr, cfg, tmp_path / "d.pt", name="drbif", progress=False)
-    torch.manual_seed(0)
-    initial = build()
-    trained = DRBIF.from_state_dict(torch.load(res.weights, weights_only=True)).train()
-    seen = tr.fixed_batches(20)
-
-    def mean_loss(net):
-        with torch.no_grad():
-            return sum(float(objective(net, a, b)["loss"]) for a, b in seen) / len(seen)
-
-    assert mean_loss(trained) < 0.9 * mean_loss(initial)
+def test_training_overfits_one_fixed_batch(overfit):
+    # trained/initial was at most 0.044 over seeds 0-9 with 1 and 2 threads (x86_64)
+    initial, trained = overfit(*SPEC.make(width=4), steps=40, lr=1e-2, seed=0)
+    assert trained < 0.3 * initial
 
 
 @pytest.fixture(scope="module")

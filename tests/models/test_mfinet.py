@@ -1,4 +1,5 @@
 import copy
+import json
 import shutil
 
 import numpy as np
@@ -6,7 +7,6 @@ import pytest
 import torch
 
 from brainfuse.errors import InputError
-from brainfuse.models.data import PatchSampler, load_pairs
 from brainfuse.models.losses import gradient_magnitude
 from brainfuse.models.mfinet import (
     CBAM,
@@ -20,7 +20,6 @@ from brainfuse.models.mfinet import (
     RestormerBlock,
     fuse,
 )
-from brainfuse.models.train import TrainConfig, train
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -118,21 +117,10 @@ def test_loss_terms_against_a_network_that_outputs_the_pixel_maximum():
     assert float(terms["loss"]) == pytest.approx(float(total), rel=1e-6)
 
 
-def test_twenty_training_steps_lower_the_loss(mini_aanlib, tmp_path):
-    tr = PatchSampler(load_pairs(mini_aanlib, "train"), patch=32, batch_size=4, seed=3)
-    cfg = TrainConfig(steps=20, batch_size=4, patch=32, lr=5e-3, seed=0, threads=1)
-    objective = MFINetLoss()
-    res = train(_small, objective, tr, cfg, tmp_path / "m.pt", name="mfinet", progress=False)
-    initial = _small()
-    trained = MFINet.from_state_dict(torch.load(res.weights, weights_only=True)).train()
-    seen = tr.fixed_batches(20)
-
-    def mean_loss(net):
-        with torch.no_grad():
-            return sum(float(objective(net, a, b)["loss"]) for a, b in seen) / len(seen)
-
-    assert mean_loss(trained) < 0.9 * mean_loss(initial)
-    assert set(res.manifest["final_train_losses"]) == {"loss", "ssim", "grad", "pix"}
+def test_training_overfits_one_fixed_batch(overfit):
+    # trained/initial was at most 0.12 over seeds 0-9 with 1 and 2 threads (x86_64)
+    initial, trained = overfit(_small, MFINetLoss(), steps=60, lr=1e-2, seed=0)
+    assert trained < 0.3 * initial
 
 
 def test_spec_builds_the_shipped_configuration():
@@ -163,6 +151,12 @@ def test_fuse_any_size_zero_background_and_determinism(tiny_weights):
         assert np.array_equal(out, fuse(a, b, weights=tiny_weights))
     kept = fuse(a, b, weights=tiny_weights, zero_background=False)
     assert np.all(kept[0] > 0)
+
+
+def test_manifest_of_trained_weights_logs_every_loss_term(tiny_weights):
+    manifest = json.loads(tiny_weights.with_suffix(".json").read_text())
+    assert set(manifest["final_train_losses"]) == {"loss", "ssim", "grad", "pix"}
+    assert manifest["model"] == "mfinet" and manifest["steps_done"] == 2
 
 
 def test_fuse_refuses_weights_whose_hash_differs(tiny_weights, tmp_path):

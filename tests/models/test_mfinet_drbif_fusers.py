@@ -31,7 +31,7 @@ def test_shipped_weights_match_their_manifests(name, modality):
     assert manifest["model"] == name and manifest["data"]["split"] == "train"
     assert set(manifest["data"]["pairsets"]) == {PAIRSETS[modality]}
     assert manifest["val_data"]["split"] == "val"
-    assert manifest["steps_done"] > 0 and manifest["wall_seconds"] > 0
+    assert manifest["steps_done"] > 0  # no wall time: the trainer no longer writes one
     assert pretrained.load_state_dict(path)
 
 

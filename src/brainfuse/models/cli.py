@@ -1,50 +1,122 @@
-"""``brainfuse train``: train a fusion network on registered pairs of a split."""
+"""``brainfuse train``: train a fusion network on registered pairs of a split.
+
+Every argument is checked before the first file is written: a bad option, data folder,
+``split.csv``, parameter, output path or checkpoint ends in one line naming it and the problem,
+and no weights, checkpoint, manifest or curve appears.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import InputError
 
+#: ``TrainConfig`` field → the option of ``brainfuse train`` that sets it.
+_OPTIONS = {
+    "steps": "--steps",
+    "batch_size": "--batch-size",
+    "patch": "--patch",
+    "lr": "--lr",
+    "seed": "--seed",
+    "threads": "--threads",
+    "max_minutes": "--max-minutes",
+}
+
+
+class _Number(click.ParamType):
+    """An int or float option whose bad value is an :class:`InputError` naming the option (one
+    line from ``brainfuse.cli.main``, not click's usage message)."""
+
+    def __init__(self, kind: type[int] | type[float]) -> None:
+        self.kind = kind
+        self.name = "integer" if kind is int else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            return value
+        try:
+            return self.kind(str(value).strip())
+        except ValueError:
+            option = max(param.opts, key=len) if param is not None else None
+            what = "a whole number" if self.kind is int else "a number"
+            raise InputError(option, f"must be {what}, got {value!r}") from None
+
+
+INT, FLOAT = _Number(int), _Number(float)
+
+
+def _check_out(out: Path, inputs: list[Path]) -> list[Path]:
+    """The four files training writes; an :class:`InputError` when one cannot be written or
+    would replace an input."""
+    from ..io.atomic import check_output_path
+
+    if out.suffix != ".pt":
+        raise InputError(out, "weights file name must end in .pt")
+    stem = out.name.removesuffix(".pt")
+    written = [
+        out,
+        out.with_name(stem + ".json"),
+        out.with_name(stem + ".loss.png"),
+        out.with_name(out.name + ".ckpt"),
+    ]
+    for path in written:
+        check_output_path(path, inputs)
+    folder = out.parent
+    if folder.exists() and not folder.is_dir():
+        raise InputError(out, f"{folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(out, f"folder {folder} is not writable")
+    return written
+
 
 @click.command("train")
-@click.argument("model")
+@click.argument("model", required=False)
 @click.option(
     "--data",
     "data_dir",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path),
-    help="Folder of registered pairs with split.csv (harvard-aanlib layout).",
+    help="Folder of registered pairs with split.csv (harvard-aanlib layout). Required.",
 )
 @click.option("--split", default="train", show_default=True, help="Split to train on.")
 @click.option(
     "--val-split", default="val", show_default=True, help="Split to validate on ('' for none)."
 )
 @click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="Weights file to write (.pt)."
+    "--out",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Weights file to write (.pt); its folder must exist. Required.",
 )
 @click.option(
     "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Model/loss parameter."
 )
 @click.option("--pairsets", default=None, help="Comma-separated pair sets (default: the model's).")
-@click.option("--steps", type=int, default=None, help="Optimiser steps (default: the model's).")
-@click.option("--batch-size", type=int, default=None, help="Patches per step.")
-@click.option("--patch", type=int, default=None, help="Patch side in pixels.")
-@click.option("--lr", type=float, default=None, help="Initial learning rate (Adam).")
-@click.option("--seed", type=int, default=None, help="Seed of weights and patches.")
-@click.option("--threads", type=int, default=None, help="Torch CPU threads.")
-@click.option("--max-minutes", type=float, default=None, help="Stop (and save) after this time.")
+@click.option("--steps", type=INT, default=None, help="Optimiser steps, ≥ 1 (default: model's).")
+@click.option("--batch-size", type=INT, default=None, help="Patches per step, ≥ 1.")
+@click.option("--patch", type=INT, default=None, help="Patch side in pixels, ≥ 11.")
+@click.option("--lr", type=FLOAT, default=None, help="Initial learning rate (Adam), > 0.")
+@click.option("--seed", type=INT, default=None, help="Seed of weights and patches, ≥ 0.")
+@click.option("--threads", type=INT, default=None, help="Torch CPU threads, ≥ 1.")
+@click.option(
+    "--max-minutes",
+    type=FLOAT,
+    default=None,
+    help="Stop (and save) after this many minutes of this run (0: no limit).",
+)
 @click.option("--resume", is_flag=True, help="Continue from OUT.ckpt.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train_command(
-    model: str,
-    data_dir: Path,
+    model: str | None,
+    data_dir: Path | None,
     split: str,
     val_split: str,
-    out: Path,
+    out: Path | None,
     params: tuple[str, ...],
     pairsets: str | None,
     steps: int | None,
@@ -60,47 +132,64 @@ def train_command(
     """Train fusion network MODEL without supervision on the SPLIT pairs of --data.
 
     Writes OUT (weights), OUT's .json manifest, its .loss.png curves and OUT.ckpt (for
-    --resume). Example: brainfuse train funfusean --data harvard-aanlib --out funfusean.pt
+    --resume). The same data, options and thread count give the same bytes in every file.
+    Without MODEL, or with an unknown -p KEY, the error lists the valid choices. Example:
+
+    \b
+    brainfuse train funfusean --data harvard-aanlib --out funfusean.pt
     """
     from ..cli import parse_params
-    from ..io.atomic import check_output_path
-    from . import get_spec
+    from . import TRAINABLE, get_spec
     from .data import PatchSampler, load_pairs
     from .train import train
 
+    if not model:
+        raise InputError("MODEL", f"missing; trainable: {', '.join(sorted(TRAINABLE))}")
     spec = get_spec(model)
-    check_output_path(out)
-    if out.suffix != ".pt":
-        raise InputError(out, "weights file name must end in .pt")
-    bound = spec.bind(parse_params(params))
+    if data_dir is None:
+        raise InputError("--data", "missing: give the folder of registered pairs")
+    if out is None:
+        raise InputError("--out", "missing: give the weights file to write (.pt)")
     overrides = {
-        k: v
-        for k, v in {
-            "steps": steps,
-            "batch_size": batch_size,
-            "patch": patch,
-            "lr": lr,
-            "seed": seed,
-            "threads": threads,
-            "max_minutes": max_minutes,
-        }.items()
-        if v is not None
+        "steps": steps,
+        "batch_size": batch_size,
+        "patch": patch,
+        "lr": lr,
+        "seed": seed,
+        "threads": threads,
+        "max_minutes": max_minutes,
     }
-    config = dataclasses.replace(spec.config, **overrides)
-    sets = tuple(s.strip() for s in pairsets.split(",")) if pairsets else spec.pairsets
-    if not data_dir.is_dir():
+    try:
+        config = dataclasses.replace(
+            spec.config, **{k: v for k, v in overrides.items() if v is not None}
+        )
+    except InputError as exc:
+        if exc.source not in _OPTIONS:
+            raise
+        raise InputError(_OPTIONS[exc.source], exc.problem) from None
+    bound = spec.bind(parse_params(params))
+    build, objective = spec.make(**bound)
+    recorded = spec.recorded_params(bound)
+    start_files = list(spec.input_files(bound).values())
+    _check_out(out, start_files)  # before reading the data; again below against every image
+    sets = tuple(s.strip() for s in pairsets.split(",")) if pairsets is not None else spec.pairsets
+    if not data_dir.exists():
         raise InputError(data_dir, "data folder not found")
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "not a folder (give the folder that holds split.csv)")
     train_pairs = load_pairs(data_dir, split, sets)
     sampler = PatchSampler(
         train_pairs, patch=config.patch, batch_size=config.batch_size, seed=config.seed
     )
     val = None
+    inputs = [data_dir / "split.csv", *train_pairs.files, *start_files]
     if val_split:
         val_pairs = load_pairs(data_dir, val_split, sets)
         val = PatchSampler(
             val_pairs, patch=config.patch, batch_size=config.batch_size, seed=config.seed + 1
         )
-    build, objective = spec.make(**bound)
+        inputs += val_pairs.files
+    _check_out(out, inputs)
     click.echo(
         f"training {model} on {len(train_pairs)} {split} pairs ({', '.join(sets)}), "
         f"{config.steps} steps of {config.batch_size}x{config.patch}² patches"
@@ -113,7 +202,7 @@ def train_command(
         out,
         val_data=val,
         name=model,
-        params=bound,
+        params=recorded,
         resume=resume,
         progress=not quiet,
     )
@@ -121,5 +210,5 @@ def train_command(
     losses = ", ".join(f"{k} {v:.4f}" for k, v in m["final_train_losses"].items())
     click.echo(
         f"wrote {out} after {m['steps_done']} steps ({m['epochs']} epochs, "
-        f"{m['wall_seconds']:.0f} s); final train {losses}"
+        f"{result.seconds:.0f} s); final train {losses}"
     )

@@ -52,6 +52,8 @@ class PairSet:
     b: list[np.ndarray]
     names: list[str]
     description: dict[str, Any] = field(default_factory=dict)
+    #: The image files read (both of each pair), when the pairs came from files.
+    files: list[Path] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.a)
@@ -77,8 +79,10 @@ def load_pairs(
 ) -> PairSet:
     """All pairs of ``split`` in ``pairsets`` from a ``harvard-aanlib``-style folder.
 
-    Raises :class:`InputError` for a missing folder or ``split.csv``, an unknown pair set, the
-    forbidden split ``benchmark-overlap``, a split with no pairs, or an unreadable image.
+    Raises :class:`InputError` for a missing folder or ``split.csv``, a ``split.csv`` that is not
+    UTF-8 CSV text with the columns ``pairset``, ``file`` and ``split``, an unknown pair set, the
+    forbidden split ``benchmark-overlap``, a split with no pairs, or a listed image that is
+    missing or unreadable.
     """
     root = Path(root)
     if split in FORBIDDEN_SPLITS:
@@ -92,25 +96,60 @@ def load_pairs(
     unknown = [p for p in pairsets if p not in PAIRSETS]
     if unknown:
         raise InputError(None, f"unknown pair set {unknown[0]!r}; valid: {', '.join(PAIRSETS)}")
-    with open(table, newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["split"] == split and r["pairset"] in pairsets]
+    rows = [r for r in _read_split_table(table) if r["split"] == split and r["pairset"] in pairsets]
     if not rows:
         raise InputError(table, f"no pairs of split '{split}' in pair sets {list(pairsets)}")
     rows.sort(key=lambda r: (r["pairset"], r["file"]))
-    a, b, names = [], [], []
+    a, b, names, files = [], [], [], []
     for r in rows:
         anat, func = PAIRSETS[r["pairset"]]
         pa = root / r["pairset"] / anat / r["file"]
         pb = root / r["pairset"] / func / r["file"]
+        for path in (pa, pb):
+            if not path.is_file():
+                raise InputError(path, f"listed in {table.name} but not found")
         xa, xb = _grey01(pa), _grey01(pb)
         if xa.shape != xb.shape:
             raise InputError(pb, f"shape {xb.shape} differs from {pa} shape {xa.shape}")
         a.append(xa)
         b.append(xb)
         names.append(f"{r['pairset']}/{r['file']}")
+        files += [pa, pb]
     counts = {p: sum(n.startswith(p + "/") for n in names) for p in pairsets}
     desc = {"root": root.name, "split": split, "pairsets": counts, "pairs": len(names)}
-    return PairSet(a, b, names, desc)
+    return PairSet(a, b, names, desc, files)
+
+
+#: Columns of ``split.csv`` that :func:`load_pairs` reads.
+_SPLIT_COLUMNS = ("pairset", "file", "split")
+
+
+def _read_split_table(table: Path) -> list[dict[str, str]]:
+    """The rows of ``split.csv``, each with a non-empty ``pairset``, ``file`` and ``split``."""
+    try:
+        with open(table, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames
+            if header is None:
+                raise InputError(table, f"empty; expected the header {','.join(_SPLIT_COLUMNS)}")
+            missing = [c for c in _SPLIT_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    table, f"no column '{missing[0]}' in the header {','.join(map(str, header))}"
+                )
+            rows = []
+            for r in reader:
+                blank = [c for c in _SPLIT_COLUMNS if not (r.get(c) or "").strip()]
+                if blank:
+                    raise InputError(table, f"line {reader.line_num}: no value for '{blank[0]}'")
+                rows.append(r)
+    except UnicodeDecodeError as exc:
+        raise InputError(table, f"not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise InputError(table, f"not CSV text ({exc})") from None
+    except OSError as exc:
+        raise InputError(table, f"unreadable ({exc.strerror or exc})") from None
+    return rows
 
 
 class PatchSampler:

@@ -64,7 +64,7 @@ from .inference import trained_networks
 from .layers import run_pair
 from .losses import ssim
 from .shipped import initialise_from, shipped_name
-from .train import ModelSpec, TrainConfig
+from .train import ModelSpec, TrainConfig, load_torch_dict
 
 __all__ = [
     "DRBIF",
@@ -256,12 +256,7 @@ def init_encoders_from_vgg19(model: DRBIF, checkpoint: str | Path) -> None:
     path = Path(checkpoint)
     if not path.is_file():
         raise InputError(path, "VGG-19 checkpoint not found (torchvision vgg19 state_dict)")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise InputError(path, f"not a PyTorch checkpoint ({exc})") from None
-    if not isinstance(state, dict):
-        raise InputError(path, "not a state_dict")
+    state = load_torch_dict(path, "PyTorch checkpoint")
     expected = {"features.0": (64, 3), "features.2": (64, 64), "features.5": (128, 64)}
     for key, (c_out, c_in) in expected.items():
         w = state.get(f"{key}.weight")
@@ -325,6 +320,7 @@ SPEC = ModelSpec(
         steps=1500, batch_size=8, patch=96, lr=1e-4, lr_final=1.0, seed=0, threads=1
     ),
     reference=REFERENCE,
+    files=("vgg19", "init"),
     pairsets=("CT-MRI",),
 )
 

@@ -200,4 +200,5 @@ SPEC = ModelSpec(
     },
     config=TrainConfig(steps=1200, batch_size=8, patch=64, lr=2e-3, seed=0),
     reference=REFERENCE,
+    files=("init",),
 )

@@ -431,6 +431,7 @@ SPEC = ModelSpec(
         threads=1,
     ),
     reference=REFERENCE,
+    files=("init",),
     pairsets=("CT-MRI",),
 )
 

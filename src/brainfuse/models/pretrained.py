@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from ..errors import InputError
-from .train import sha256_file
+from .train import load_torch_dict, sha256_file
 
 __all__ = ["WEIGHTS_DIR", "load_state_dict", "manifest", "weights_path"]
 
@@ -59,10 +59,4 @@ def load_state_dict(weights: str | Path) -> dict[str, torch.Tensor]:
     actual = sha256_file(path)
     if actual != expected:
         raise InputError(path, f"SHA-256 {actual[:12]}… differs from the manifest's {expected}")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise InputError(path, f"not a PyTorch state_dict ({exc})") from None
-    if not isinstance(state, dict):
-        raise InputError(path, "not a PyTorch state_dict")
-    return state
+    return load_torch_dict(path, "PyTorch state_dict")

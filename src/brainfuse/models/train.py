@@ -13,13 +13,23 @@ What :func:`train` guarantees:
 - **seeded**: the initial weights come from ``torch.manual_seed(config.seed)`` before ``build``;
   batch ``k`` depends only on the sampler's seed and ``k``; same data, seed and thread count →
   the same weights, bit for bit;
-- **resumable**: every ``checkpoint_every`` steps, on Ctrl-C or any error, and when
-  ``max_minutes`` runs out, the model, optimiser, step and loss history are written atomically
-  to ``W.pt.ckpt``; ``resume=True`` continues from it and ends with the same weights as an
-  uninterrupted run;
+- **reproducible files**: same data, parameters, configuration and thread count on the same
+  machine → the same bytes in every file written (``W.pt``, ``W.json``, ``W.loss.png``,
+  ``W.pt.ckpt``), wherever they are written. No wall-clock time goes into a file (the time a
+  run took is :attr:`TrainResult.seconds`), and the PyTorch archives are written without the
+  (temporary) file name that ``torch.save`` would otherwise store in them;
+- **resumable**: every ``checkpoint_every`` steps, on Ctrl-C or any error after the first
+  completed step, and when ``max_minutes`` runs out, the model, optimiser, step and loss history
+  are written atomically to ``W.pt.ckpt``; ``resume=True`` continues from it and ends with the
+  same weights as an uninterrupted run. ``max_minutes`` limits each call, so a resumed run has
+  its own budget;
+- **checked**: :class:`TrainConfig` refuses values that cannot train (no steps, an empty batch,
+  a learning rate that is not a positive number, ...) with an :class:`InputError` naming the
+  field, and nothing is written before the configuration, the samplers and the checkpoint to
+  resume from have been checked;
 - **visible**: a tqdm progress bar with the running loss, and at the end ``W.pt`` (the
   ``state_dict``), ``W.json`` (the manifest: model, parameters, data, split,
-  steps, epochs, seed, final losses, wall time, sha256 of the weights) and ``W.loss.png``
+  steps, epochs, seed, final losses, sha256 of the weights) and ``W.loss.png``
   (loss curves).
 
 Optimiser: Adam with learning rate ``lr`` decayed along a half cosine to ``lr · lr_final`` at
@@ -31,8 +41,10 @@ global norm of ``clip_grad``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import numbers
 import platform
 import time
 from collections.abc import Callable, Mapping
@@ -49,11 +61,14 @@ from ..io.atomic import atomic_path
 from .data import PatchSampler
 
 __all__ = [
+    "MAX_BATCH_PIXELS",
+    "MIN_PATCH",
     "ModelSpec",
     "Objective",
     "TrainConfig",
     "TrainResult",
     "TrainingDiverged",
+    "load_torch_dict",
     "sha256_file",
     "train",
 ]
@@ -64,6 +79,32 @@ Objective = Callable[[nn.Module, Tensor, Tensor], Mapping[str, Tensor]]
 
 class TrainingDiverged(BrainFuseError):
     """The loss became NaN or infinite."""
+
+
+#: Smallest patch side: every objective of BrainFuse uses SSIM with an 11×11 window.
+MIN_PATCH = 11
+
+#: Largest batch (``batch_size · patch²`` pixels of each input) :class:`TrainConfig` accepts.
+MAX_BATCH_PIXELS = 1 << 22
+
+
+def _whole(name: str, value: Any, low: int, high: int | None = None) -> None:
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"≥ {low}"
+        raise InputError(name, f"must be a whole number {bound}, got {value!r}")
+
+
+def _real(name: str, value: Any, *, positive: bool, allow_inf: bool = False) -> None:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        x = float(value)
+        ok = not math.isnan(x) and (allow_inf or math.isfinite(x))
+        ok = ok and (x > 0 if positive else x >= 0)
+    if not ok:
+        kind = "a positive" if positive else "a non-negative"
+        finite = "" if allow_inf else " finite"
+        raise InputError(name, f"must be {kind}{finite} number, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -98,18 +139,44 @@ class TrainConfig:
         "seed",
     )
 
+    def __post_init__(self) -> None:
+        # an InputError names the field; `brainfuse train` reports it under its option
+        _whole("steps", self.steps, 1)
+        _whole("batch_size", self.batch_size, 1)
+        _whole("patch", self.patch, MIN_PATCH)
+        if self.batch_size * self.patch**2 > MAX_BATCH_PIXELS:
+            raise InputError(
+                "batch_size",
+                f"{self.batch_size} patches of {self.patch}x{self.patch} are "
+                f"{self.batch_size * self.patch**2} pixels per batch; at most "
+                f"{MAX_BATCH_PIXELS} are allowed",
+            )
+        _real("lr", self.lr, positive=True)
+        _real("lr_final", self.lr_final, positive=False)
+        _real("lr_step_epochs", self.lr_step_epochs, positive=False)
+        _real("lr_step_gamma", self.lr_step_gamma, positive=True)
+        _real("clip_grad", self.clip_grad, positive=True, allow_inf=True)
+        _whole("seed", self.seed, 0, 2**63 - 1)
+        _whole("val_every", self.val_every, 1)
+        _whole("val_batches", self.val_batches, 1)
+        _whole("checkpoint_every", self.checkpoint_every, 1)
+        _whole("threads", self.threads, 1)
+        _real("max_minutes", self.max_minutes, positive=False)
+
     def run_fields(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self._RUN_FIELDS}
 
 
 @dataclass
 class TrainResult:
-    """What :func:`train` wrote and measured."""
+    """What :func:`train` wrote and measured; ``seconds`` is the wall time of the call (kept out
+    of the files, which depend only on data, parameters, configuration and machine)."""
 
     weights: Path
     manifest: dict[str, Any]
     history: list[dict[str, float]] = field(repr=False)
     validation: list[dict[str, float]] = field(repr=False)
+    seconds: float = 0.0
 
 
 def sha256_file(path: str | Path) -> str:
@@ -146,8 +213,60 @@ def _validate(
 
 
 def _save_torch(obj: Any, path: Path) -> None:
+    # torch.save to a file names the archive's inner folder after that file (here a random
+    # temporary name); to a buffer the folder is always "archive", so the bytes depend on obj only
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
     with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
+        tmp.write_bytes(buffer.getvalue())
+
+
+_CHECKPOINT_KEYS = {
+    "config": dict,
+    "model": dict,
+    "optimiser": dict,
+    "step": int,
+    "history": list,
+    "validation": list,
+}
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def load_torch_dict(path: str | Path, what: str) -> dict[str, Any]:
+    """The dict saved in the PyTorch file ``path`` (tensors and plain Python values only).
+
+    Raises :class:`InputError` "not a ``what``" when the file cannot be read that way or holds
+    something else than a dict.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise InputError(path, f"not a {what} ({_first_line(exc)})") from None
+    if not isinstance(state, dict):
+        raise InputError(path, f"not a {what}")
+    return state
+
+
+def _read_checkpoint(path: Path, config: TrainConfig) -> dict[str, Any]:
+    """The checkpoint at ``path``, checked to be one of this trainer written with ``config``."""
+    if not path.is_file():
+        raise InputError(path, "no checkpoint to resume from")
+    state = load_torch_dict(path, "checkpoint of brainfuse train")
+    for key, kind in _CHECKPOINT_KEYS.items():
+        if not isinstance(state.get(key), kind):
+            raise InputError(path, f"not a checkpoint of brainfuse train (no valid '{key}')")
+    # fields added after a checkpoint was written take their defaults
+    if {**TrainConfig().run_fields(), **state["config"]} != config.run_fields():
+        raise InputError(
+            path, f"checkpoint was written with {state['config']}, not {config.run_fields()}"
+        )
+    if not 0 <= state["step"] <= config.steps:
+        raise InputError(path, f"checkpoint step {state['step']} outside 0..{config.steps}")
+    return state
 
 
 def _plot(history: list[dict[str, float]], validation: list[dict[str, float]], path: Path) -> None:
@@ -224,48 +343,79 @@ def train(
     name, params:
         Model name and the parameters ``build``/``objective`` were made with (for the manifest).
     resume:
-        Continue from ``<out>.ckpt`` (an :class:`InputError` if it is missing or was written
-        with other run parameters).
+        Continue from ``<out>.ckpt`` (an :class:`InputError` if it is missing, unreadable, of
+        another network or was written with other run parameters).
     progress:
         Show a progress bar.
 
     Returns
     -------
-    :class:`TrainResult` with the weights path, the manifest and the loss history.
+    :class:`TrainResult` with the weights path, the manifest, the loss history and the wall
+    time of the call.
 
     Raises
     ------
+    InputError
+        For samplers that do not match ``config`` or a checkpoint that cannot be resumed (before
+        any file is written).
     TrainingDiverged
         When the loss becomes NaN or infinite (the last checkpoint is kept).
     """
+    out = Path(out)
+    for sampler in (data, val_data):
+        if sampler is not None and (
+            sampler.batch_size != config.batch_size or sampler.patch != config.patch
+        ):
+            raise InputError(None, "sampler batch size / patch differ from the training config")
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
+    try:
+        return _train(build, objective, data, config, out, val_data, name, params, resume, progress)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _train(
+    build: Callable[[], nn.Module],
+    objective: Objective,
+    data: PatchSampler,
+    config: TrainConfig,
+    out: Path,
+    val_data: PatchSampler | None,
+    name: str,
+    params: Mapping[str, Any] | None,
+    resume: bool,
+    progress: bool,
+) -> TrainResult:
     from tqdm.auto import tqdm
 
-    out = Path(out)
+    t0 = time.perf_counter()
     ckpt_path = out.with_name(out.name + ".ckpt")
-    if data.batch_size != config.batch_size or data.patch != config.patch:
-        raise InputError(None, "sampler batch size / patch differ from the training config")
-    torch.set_num_threads(config.threads)
+    state = _read_checkpoint(ckpt_path, config) if resume else None
     torch.manual_seed(config.seed)
-    model = build()
+    try:
+        model = build()
+    except InputError:
+        raise
+    except Exception as exc:  # e.g. a width of 0 or heads that do not divide the width
+        shown = ", ".join(f"{k}={v}" for k, v in (params or {}).items())
+        raise InputError(
+            None, f"{name}: no network with parameters {shown} ({_first_line(exc)})"
+        ) from None
     model.train()
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     history: list[dict[str, float]] = []
     validation: list[dict[str, float]] = []
-    start, elapsed = 0, 0.0
-    if resume:
-        if not ckpt_path.is_file():
-            raise InputError(ckpt_path, "no checkpoint to resume from")
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        # fields added after a checkpoint was written take their defaults
-        if {**TrainConfig().run_fields(), **state["config"]} != config.run_fields():
+    start = 0
+    if state is not None:
+        try:
+            model.load_state_dict(state["model"])
+            optimiser.load_state_dict(state["optimiser"])
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             raise InputError(
-                ckpt_path,
-                f"checkpoint was written with {state['config']}, not {config.run_fields()}",
-            )
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        start, elapsed = state["step"], state["elapsed"]
-        history, validation = state["history"], state["validation"]
+                ckpt_path, f"checkpoint does not fit this network ({_first_line(exc)})"
+            ) from None
+        start, history, validation = state["step"], state["history"], state["validation"]
     val_batches = val_data.fixed_batches(config.val_batches) if val_data is not None else []
 
     def checkpoint(step: int) -> None:
@@ -275,19 +425,17 @@ def train(
                 "model": model.state_dict(),
                 "optimiser": optimiser.state_dict(),
                 "step": step,
-                "elapsed": elapsed + time.perf_counter() - t0,
                 "history": history,
                 "validation": validation,
             },
             ckpt_path,
         )
 
-    t0 = time.perf_counter()
     step = start
     bar = tqdm(total=config.steps, initial=start, disable=not progress, desc=name, mininterval=2.0)
     try:
         while step < config.steps:
-            if config.max_minutes and elapsed + time.perf_counter() - t0 > 60 * config.max_minutes:
+            if config.max_minutes and time.perf_counter() - t0 > 60 * config.max_minutes:
                 break
             for group in optimiser.param_groups:
                 group["lr"] = _learning_rate(config, step, data.epochs(step))
@@ -295,9 +443,10 @@ def train(
             terms = objective(model, a, b)
             loss = terms["loss"]
             if not torch.isfinite(loss.detach()):
+                kept = f" (last checkpoint: {ckpt_path})" if step > start else ""
                 raise TrainingDiverged(
                     f"{name}: loss is {loss.detach().item()} at step {step}; lower the "
-                    f"learning rate (last checkpoint: {ckpt_path})"
+                    f"learning rate{kept}"
                 )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -313,8 +462,10 @@ def train(
             if step % 10 == 0:
                 bar.set_postfix(loss=f"{np.mean([h['loss'] for h in history[-10:]]):.4f}")
     except BaseException:
-        # Ctrl-C, divergence or any crash: keep the last completed step for --resume
-        checkpoint(step)
+        # Ctrl-C, divergence or any crash: keep the last completed step for --resume (nothing
+        # is written when no step was completed: the run can simply start again)
+        if step > start:
+            checkpoint(step)
         raise
     finally:
         bar.close()
@@ -322,7 +473,6 @@ def train(
         # the final weights are always validated, also when max_minutes stopped the run
         validation.append({"step": float(step), **_validate(model, objective, val_batches)})
     checkpoint(step)
-    elapsed += time.perf_counter() - t0
     model.eval()
     _save_torch(model.state_dict(), out)
     if history:
@@ -338,7 +488,6 @@ def train(
         "final_train_losses": _final(history, config.steps) if history else {},
         "final_val_losses": validation[-1] if validation else {},
         "best_val_loss": min((v["loss"] for v in validation), default=None),
-        "wall_seconds": round(elapsed, 1),
         "torch": torch.__version__,
         "machine": f"{platform.machine()} {platform.system()}",
         "weights": out.name,
@@ -347,7 +496,7 @@ def train(
     manifest_path = out.with_name(out.name.removesuffix(".pt") + ".json")
     with atomic_path(manifest_path) as tmp:
         tmp.write_text(json.dumps(manifest, indent=2) + "\n")
-    return TrainResult(out, manifest, history, validation)
+    return TrainResult(out, manifest, history, validation, time.perf_counter() - t0)
 
 
 @dataclass(frozen=True)
@@ -356,7 +505,9 @@ class ModelSpec:
 
     ``make(**params)`` returns ``(build, objective)`` for :func:`train`; ``params`` maps each
     parameter name to ``(default, one-line description)``; ``config`` holds the training
-    settings the shipped weights were made with; ``pairsets`` the pair sets trained on.
+    settings the shipped weights were made with; ``pairsets`` the pair sets trained on;
+    ``files`` the parameters that name an input file (weights to start from, a VGG-19
+    checkpoint; ``''`` for none), which the manifest records by their SHA-256.
     """
 
     name: str
@@ -365,9 +516,35 @@ class ModelSpec:
     config: TrainConfig
     reference: str
     pairsets: tuple[str, ...] = ("CT-MRI", "PET-MRI", "SPECT-MRI")
+    files: tuple[str, ...] = ()
+
+    def input_files(self, bound: Mapping[str, Any]) -> dict[str, Path]:
+        """The files named by the parameters ``bound`` (only those of :attr:`files` that are set),
+        an :class:`InputError` for one that is not a file."""
+        found = {}
+        for key in self.files:
+            value = bound.get(key)
+            if not value:
+                continue
+            path = Path(str(value))
+            if not path.is_file():
+                raise InputError(path, f"file of parameter '{key}' not found")
+            found[key] = path
+        return found
+
+    def recorded_params(self, bound: Mapping[str, Any]) -> dict[str, Any]:
+        """``bound`` as the manifest records it: each input file as ``"sha256:<hex>"`` of its
+        bytes instead of its path, so the manifest names the start model wherever it lies."""
+        files = self.input_files(bound)
+        return {k: f"sha256:{sha256_file(files[k])}" if k in files else v for k, v in bound.items()}
 
     def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``values`` (strings converted to the default's type)."""
+        """Defaults updated with ``values`` (strings converted to the default's type).
+
+        Integer parameters are sizes or counts of parts of the network (≥ 1) and float
+        parameters loss weights (finite, ≥ 0): other values are an :class:`InputError`, as are
+        unknown names and values of the wrong type.
+        """
         out = {k: d for k, (d, _) in self.params.items()}
         for key, value in (values or {}).items():
             if key not in out:
@@ -380,4 +557,13 @@ class ModelSpec:
                 raise InputError(
                     None, f"parameter '{key}' of {self.name} must be {kind.__name__}, got {value!r}"
                 ) from None
+            if kind is int and out[key] < 1:
+                raise InputError(
+                    None, f"parameter '{key}' of {self.name} must be ≥ 1, got {value!r}"
+                )
+            if kind is float and not (math.isfinite(out[key]) and out[key] >= 0):
+                raise InputError(
+                    None,
+                    f"parameter '{key}' of {self.name} must be a finite number ≥ 0, got {value!r}",
+                )
         return out
