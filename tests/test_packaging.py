@@ -108,6 +108,7 @@ CORE_SESSION = textwrap.dedent(
                       work / "out.png")
     out["metrics"] = cli("metrics", work / "out.png", work / "a.png", work / "b.png",
                          "--metrics", "EN,SD", "--json")
+    out["help"] = cli("--help")
     out["methods_json"] = cli("methods", "--json")
     out["methods_table"] = cli("methods")
     out["funfusean"] = cli("fuse", work / "a.png", work / "b.png", "-m", "funfusean", "-o",
@@ -224,6 +225,9 @@ def test_core_missing_extra_writes_nothing(core_run: dict) -> None:
 
 
 def test_core_help_and_web_import(core_run: dict) -> None:
+    assert core_run["help"]["code"] == 0
+    for command in ("fuse", "metrics", "serve", "train", "bench", "demo"):
+        assert f"  {command} " in core_run["help"]["stdout"], command
     assert core_run["serve_help"]["code"] == 0
     assert "--port" in core_run["serve_help"]["stdout"]
     assert core_run["web_import"] == _line("web", "the web viewer", "fastapi")[18:-1]
@@ -431,5 +435,6 @@ def test_core_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     assert not (tmp_path / "g.png").exists()
     size = _du(venv)
     print(f"core venv: {size / 2**20:.0f} MiB, {time.perf_counter() - t0:.0f} s")
-    assert size < 1 << 30
+    # measured 916 MiB (SimpleITK, OpenCV, SciPy are most of it); torch alone adds ~750 MiB
+    assert size < 1.5 * (1 << 30)
     shutil.rmtree(venv)
