@@ -7,6 +7,8 @@ sub-packages are imported only when used, so ``brainfuse --help`` stays fast.
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 import json
 import sys
@@ -28,6 +30,31 @@ LAZY_COMMANDS: dict[str, str] = {
     "viz": "brainfuse.viz.cli:viz_command",
 }
 
+#: Subcommands that need an extra of brainfuse: name -> extra (see :mod:`brainfuse._extras`).
+#: Their help works without it; running them without it is one line and exit status 2.
+COMMAND_EXTRAS: dict[str, str] = {
+    "serve": "web",
+    "train": "learned",
+}
+
+
+def _needing_extra(command: click.Command, name: str, extra: str) -> click.Command:
+    """``command`` with a callback that first checks that ``extra`` is installed."""
+    callback = command.callback
+    if callback is None:
+        return command
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from ._extras import require_extra
+
+        require_extra(extra, what=f"'brainfuse {name}'")
+        return callback(*args, **kwargs)
+
+    command = copy.copy(command)
+    command.callback = checked
+    return command
+
 
 class _LazyGroup(click.Group):
     """A click group that imports the modules of :data:`LAZY_COMMANDS` on demand."""
@@ -38,7 +65,10 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS:
             module, attr = LAZY_COMMANDS[name].split(":")
-            return getattr(importlib.import_module(module), attr)
+            command = getattr(importlib.import_module(module), attr)
+            if name in COMMAND_EXTRAS:
+                command = _needing_extra(command, name, COMMAND_EXTRAS[name])
+            return command
         return super().get_command(ctx, name)
 
 
@@ -130,13 +160,19 @@ def methods(as_json: bool, family: str | None) -> None:
         click.echo(json.dumps([m.to_dict() for m in items], indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from ._extras import extra_available
 
     table = Table("name", "family", "dims", "learned", "parameters", "description")
     for m in items:
         params = ", ".join(f"{p.name}={p.default}" for p in m.params)
         dims = "2D+3D" if 3 in m.dims else "2D (3D by slice)"
-        table.add_row(m.name, m.family, dims, "yes" if m.learned else "", params, m.doc)
+        learned = "yes" if m.learned else ""
+        if m.extra and not extra_available(m.extra):
+            learned += f" (needs brainfuse[{m.extra}])"
+        table.add_row(m.name, m.family, dims, escape(learned.strip()), params, m.doc)
     Console().print(table)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._extras import require
 from .color import apply_palette
 from .errors import InputError
 from .fusion import fuse_arrays, list_methods
@@ -38,6 +39,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(out, "exists and is not a folder")
+    require("nilearn", extra="demo", what="'brainfuse demo' (the MNI152 brain phantom)")
     (out / "phantom").mkdir(parents=True, exist_ok=True)
     (out / "fused").mkdir(exist_ok=True)
 

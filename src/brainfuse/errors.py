@@ -32,3 +32,37 @@ class InputError(BrainFuseError, ValueError):
     def __reduce__(self) -> tuple[type[InputError], tuple[str | None, str]]:
         # Picklable, so an error raised in a worker process (Dask) reaches the client intact.
         return (type(self), (self.source, self.problem))
+
+
+class MissingExtraError(InputError):
+    """A feature needs an optional dependency that is not installed.
+
+    Raised by :func:`brainfuse._extras.require`; the command line prints it on one line like
+    every :class:`InputError`. It is an :class:`InputError` so that every caller that already
+    reports bad requests cleanly (the CLI, the benchmark, the demo, the web viewer) reports this
+    one too.
+
+    Parameters
+    ----------
+    what:
+        The feature, as the user named it, e.g. ``"method 'funfusean'"``.
+    module:
+        The module that could not be imported, e.g. ``"torch"``.
+    extra:
+        The extra of the ``brainfuse`` distribution that installs it, e.g. ``"learned"``.
+    detail:
+        Why the import failed when the module is installed but does not import; else empty.
+    """
+
+    def __init__(self, what: str, module: str, extra: str, detail: str = "") -> None:
+        self.what = what
+        self.module = module
+        self.extra = extra
+        self.detail = detail
+        problem = f"{what} needs the optional dependency {module}"
+        if detail:
+            problem += f", which is installed but does not import ({detail})"
+        super().__init__(None, f"{problem}: pip install 'brainfuse[{extra}]'")
+
+    def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str, str, str]]:  # type: ignore[override]
+        return (type(self), (self.what, self.module, self.extra, self.detail))

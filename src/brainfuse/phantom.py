@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from ._extras import require
 from .io.image import Image, Modality
 
 __all__ = [
@@ -79,6 +80,7 @@ class Phantom:
 
 def load_mni_templates(resolution: int = 2) -> tuple[Image, np.ndarray, np.ndarray]:
     """The MNI152 T1 template (as an :class:`Image`) and the GM, WM fraction maps from nilearn."""
+    require("nilearn", extra="demo", what="the MNI152 brain phantom")
     from nilearn import datasets
 
     t1 = datasets.load_mni152_template(resolution=resolution)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._extras import require
 from ..fusion import fuse_arrays, get_method
 
 __all__ = ["VOXELWISE_METHODS", "can_chunk", "fuse_chunked", "fuse_volume"]
@@ -38,6 +39,7 @@ def _fuse_block(x: np.ndarray, y: np.ndarray, method: str, params: dict[str, Any
 
 
 def _graph(a: np.ndarray, b: np.ndarray, method: str, params: dict[str, Any], slab: int) -> Any:
+    require("dask", extra="dask", what="chunked fusion")
     import dask.array as da
 
     chunks = (*a.shape[:-1], slab if can_chunk(method) else a.shape[-1])

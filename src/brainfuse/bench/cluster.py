@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from .._extras import require_extra
 from ..errors import InputError
 
 __all__ = ["check_scheduler", "dask_client"]
@@ -17,6 +18,7 @@ def check_scheduler(scheduler: str) -> str:
     """``scheduler`` if it is ``"local"`` or a ``tcp://``/``tls://`` address, else an error."""
     if scheduler != "local" and not scheduler.startswith(("tcp://", "tls://")):
         raise InputError("--scheduler", f"expected 'local' or tcp://HOST:PORT, got {scheduler!r}")
+    require_extra("dask", what="running on Dask (--scheduler)")
     return scheduler
 
 

@@ -122,9 +122,18 @@ class FusionMethod:
     learned: bool = False
     reference: str = ""
     color: Callable[..., Any] | None = None
+    extra: str = ""  # the extra of brainfuse it needs ("learned"); "" for the core
 
     def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``params``, each checked and converted to its type."""
+        """Defaults updated with ``params``, each checked and converted to its type.
+
+        A method whose :attr:`extra` is not installed raises
+        :class:`~brainfuse.errors.MissingExtraError` here, before any work.
+        """
+        if self.extra:
+            from .._extras import require_extra
+
+            require_extra(self.extra, what=f"method '{self.name}'")
         known = {p.name: p for p in self.params}
         out = {p.name: p.default for p in self.params}
         for key, value in (params or {}).items():
@@ -142,6 +151,7 @@ class FusionMethod:
             "family": self.family,
             "dims": list(self.dims),
             "learned": self.learned,
+            "extra": self.extra or None,
             "doc": self.doc,
             "reference": self.reference,
             "params": [p.to_dict() for p in self.params],
@@ -157,12 +167,14 @@ def register(
     learned: bool = False,
     reference: str = "",
     color: Callable[..., Any] | None = None,
+    extra: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator that registers a grey fusion function under ``name``.
 
     ``params`` maps each keyword-only parameter of the function to a one-line description; the
     keys must be exactly the function's keyword-only parameters, each with a default of type
-    bool, int, float or str.
+    bool, int, float or str. ``extra`` names the extra of brainfuse the method needs (default:
+    ``"learned"`` for a learned method, none otherwise).
     """
     docs = dict(params or {})
 
@@ -192,6 +204,7 @@ def register(
             learned=learned,
             reference=reference,
             color=color,
+            extra=("learned" if learned else "") if extra is None else extra,
         )
         return func
 

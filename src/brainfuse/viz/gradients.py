@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from .._extras import require
 from ..color import hsv_to_rgb, rgb_to_grey, rgb_to_hsv
 from ..errors import InputError
 from ..fusion import get_method
@@ -133,7 +134,7 @@ def _torch_rule(name: str, a: Any, b: Any, params: dict[str, Any]) -> Any:
 
 
 def _autograd_rule(name: str, a: np.ndarray, b: np.ndarray, params: dict[str, Any]):
-    import torch
+    torch = require("torch", extra="learned", what=f"the autograd gradients of method '{name}'")
 
     x1 = torch.tensor(a, dtype=torch.float64, requires_grad=True)
     x2 = torch.tensor(b, dtype=torch.float64, requires_grad=True)
