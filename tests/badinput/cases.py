@@ -1812,6 +1812,16 @@ WEB_CASES: list[WebCase] = [
         "corrupt",
         uploads=(("a", "t1.nii", "in/t1.nii"), ("b", "h.nii", "in/header.nii")),
         names="(h.nii)",
+        fails="500 internal error (OverflowError: memory mapped length must be positive)",
+        fix="src/brainfuse/io/nifti.py:37-44 read_nifti(): refuse dimensions < 1",
+    ),
+    w(
+        "web-mutated-nii-gz",
+        "corrupt",
+        uploads=(("a", "t1.nii.gz", "in/mutated.nii.gz"), ("b", "p.nii.gz", "in/pet.nii.gz")),
+        names="(t1.nii.gz)",
+        fails="200: the corrupt gzip stream is fused (its CRC-32 is never checked)",
+        fix="src/brainfuse/io/nifti.py:44 read_nifti(): decompress the whole stream first",
     ),
     w(
         "web-4d-nifti",
