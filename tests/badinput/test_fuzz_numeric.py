@@ -79,7 +79,7 @@ def fuse_checked(a: np.ndarray, b: np.ndarray, method: str) -> None:
     assert np.isfinite(out).all()
 
 
-FUSE_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+FUSE_SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, database=None)
 
 
 @pytest.mark.parametrize("method", CLASSICAL)
