@@ -21,7 +21,7 @@ except ImportError:  # run as a script: tests/badinput/table.py
 # One reason is shared by every click usage error (a missing argument, an unknown option, a
 # value click itself cannot convert): they print four lines, not one.
 USAGE = "click's usage error: 4 lines on stderr (Usage:, Try ..., blank, Error: ...), not one"
-USAGE_FIX = "src/brainfuse/cli.py:208 main(): `exc.show()` prints the usage; print one line"
+USAGE_FIX = "src/brainfuse/cli.py:207 main(): `exc.show()` prints the usage; print one line"
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ CLI_CASES: list[Case] = [
         MP,
         names=f"{LONG[:40]}",
         fails="OSError: [Errno 36] File name too long from Path.exists() in load(), a traceback",
-        fix="src/brainfuse/io/readers.py:125 load(): `p.exists()` raises ENAMETOOLONG; catch "
+        fix="src/brainfuse/io/readers.py:123 load(): `p.exists()` raises ENAMETOOLONG; catch "
         "OSError around exists()/is_dir() and refuse the file",
     ),
     c(
@@ -256,8 +256,8 @@ CLI_CASES: list[Case] = [
         names="in/fifo.png",
         via="subprocess",
         fails="blocks for ever opening the FIFO in sniff_format() (killed after the timeout)",
-        fix="src/brainfuse/io/readers.py:127 load(): refuse anything that is not a regular file "
-        "(stat.S_ISREG) before sniff_format() opens it",
+        fix="src/brainfuse/io/readers.py:126-129 load(): refuse anything that is not a regular "
+        "file (stat.S_ISREG) before sniff_format() opens it",
     ),
     # ---- corrupt and truncated content -------------------------------------------------------
     c(
@@ -312,7 +312,7 @@ CLI_CASES: list[Case] = [
         names="in/header.nii",
         fails="OverflowError: memory mapped length must be positive (a header with dim[1] = -4; "
         "nibabel's memmap), a traceback",
-        fix="src/brainfuse/io/nifti.py:37-44 read_nifti(): refuse a shape with a dimension < 1 "
+        fix="src/brainfuse/io/nifti.py:38-45 read_nifti(): refuse a shape with a dimension < 1 "
         "before reading, and catch OverflowError/MemoryError with the others",
     ),
     c(
@@ -419,7 +419,7 @@ CLI_CASES: list[Case] = [
         MP,
         names="--max-pixels",
         fails="refused as '2496 pixels exceed the limit of -1': blames the file, not the option",
-        fix="src/brainfuse/cli.py:57 max_pixels_option: type=click.IntRange(min=1) (or check in "
+        fix="src/brainfuse/cli.py:56-58 max_pixels_option: type=click.IntRange(min=1) (or check in "
         "readers.load)",
     ),
     c(
@@ -429,7 +429,7 @@ CLI_CASES: list[Case] = [
         f"{MP} {CP}",
         names="--max-pixels",
         fails="refused as 'pixels exceed the limit of 0': blames the file, not the option",
-        fix="src/brainfuse/cli.py:57 max_pixels_option: type=click.IntRange(min=1)",
+        fix="src/brainfuse/cli.py:56-58 max_pixels_option: type=click.IntRange(min=1)",
     ),
     # ---- mismatched inputs ---------------------------------------------------------------------
     c(
@@ -483,7 +483,8 @@ CLI_CASES: list[Case] = [
         status=2,
         names="nope",
         fails="exit 0 with an empty table: an unknown family is not refused",
-        fix="src/brainfuse/cli.py:128 methods(): refuse a family no method has (list the valid)",
+        fix="src/brainfuse/cli.py:130 methods() / fusion/registry.py:214 list_methods(): refuse a "
+        "family no method has, listing the valid ones",
     ),
     c(
         "metrics-unknown-profile",
@@ -521,8 +522,8 @@ CLI_CASES: list[Case] = [
         f"{MP} {CP}",
         names="nope",
         fails="ValueError: 'nope' is not a valid value for cmap (from matplotlib), a traceback",
-        fix="src/brainfuse/viz/overlay.py difference_figure(): check the colour map name and raise "
-        "InputError('--cmap', ...) (as the palettes do)",
+        fix="src/brainfuse/viz/overlay.py:380 difference_figure(): check the colour map name and "
+        "raise InputError('--cmap', ...) as the palettes do",
     ),
     c(
         "viz-grid-unknown-method",
@@ -647,8 +648,8 @@ CLI_CASES: list[Case] = [
         names="scales",
         fails="ValueError: zero-size array to reduction operation minimum which has no identity "
         "(legff's colour path skips the scales check), a traceback",
-        fix="src/brainfuse/fusion/guided.py: the `color=` function of legff/legff0 must check "
-        "scales >= 1 as the grey path does (better: check ranges in FusionMethod.bind)",
+        fix="src/brainfuse/fusion/guided.py:581 _legff_rgb() (and :586 _legff0_rgb()) never call "
+        "_check_scales (guided.py:432) as the grey path does; or check ranges in bind()",
     ),
     c(
         "fuse-legff0-scales-0-colour",
@@ -969,8 +970,8 @@ CLI_CASES: list[Case] = [
             (
                 "mefb",
                 "ValueError: window shape cannot be larger than input array shape, a traceback",
-                "src/brainfuse/metrics (mefb profile): a metric using a sliding window (numpy "
-                "sliding_window_view) lacks the size check the other profiles have",
+                "src/brainfuse/metrics/fmi.py:67-69: FMI's sliding_window_view needs an image at "
+                "least as large as its window; raise InputError first",
             ),
             (
                 "liu2012",
@@ -1143,8 +1144,8 @@ CLI_CASES: list[Case] = [
         names="gain",
         fails="exit 0, writes a picture; RuntimeWarning 'invalid value encountered in cast' "
         "(viz/render.py:120) on stderr",
-        fix="src/brainfuse/viz/energy.py: the check `gain >= 0` is False for NaN only when "
-        "written as `not gain >= 0`; refuse a gain that is not finite",
+        fix="src/brainfuse/viz/energy.py:119: `gain < 0` is False for NaN; use "
+        "`not (math.isfinite(gain) and gain >= 0)`",
     ),
     c(
         "viz-enhance-lift",
@@ -1182,7 +1183,7 @@ CLI_CASES: list[Case] = [
         "in/t1.nii",
         names="--at",
         fails="ValueError: cannot convert float NaN to integer, a traceback",
-        fix="src/brainfuse/viz/cli.py:470 slices_cmd(): refuse a point that is not finite",
+        fix="src/brainfuse/viz/cli.py:534-537 slices_cmd(): refuse a point that is not finite",
     ),
     c(
         "viz-slices-at-inf",
@@ -1192,7 +1193,7 @@ CLI_CASES: list[Case] = [
         names="--at",
         fails="OverflowError: cannot convert float infinity to integer, a traceback "
         "(after a RuntimeWarning at viz/volume.py:43)",
-        fix="src/brainfuse/viz/cli.py:470 slices_cmd(): refuse a point that is not finite",
+        fix="src/brainfuse/viz/cli.py:534-537 slices_cmd(): refuse a point that is not finite",
     ),
     c(
         "viz-slices-overlay-2d",
@@ -1262,8 +1263,8 @@ CLI_CASES: list[Case] = [
         names="radii",
         fails="exit 0: writes out/s/mri_1.png and pet_1.png for a NaN radius",
         slow=True,
-        fix="src/brainfuse/viz/series.py phantom_series(): `r > 0` is False for NaN only when "
-        "written as `not r > 0`; refuse radii that are not finite",
+        fix="src/brainfuse/viz/series.py:49 phantom_series(): `r <= 0` is False for NaN; refuse "
+        "radii that are not finite",
     ),
     # ---- train ---------------------------------------------------------------------------------
     c(
@@ -1293,7 +1294,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--steps",
         fails="exit 0: writes out/w.pt, w.json and w.pt.ckpt after -5 steps",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --steps < 1 (and the other "
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --steps < 1 (and the other "
         "numeric overrides) before training; or click.IntRange(min=1)",
     ),
     c(
@@ -1303,7 +1304,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--steps",
         fails="exit 0: writes untrained weights out/w.pt",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --steps < 1",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --steps < 1",
     ),
     c(
         "train-batch-size-zero",
@@ -1313,7 +1314,7 @@ CLI_CASES: list[Case] = [
         names="--batch-size",
         fails="exit 2 only after training starts ('loss is nan at step 0'), leaves "
         "out/w.pt.ckpt and a progress bar on stderr",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --batch-size < 1",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --batch-size < 1",
     ),
     c(
         "train-batch-size-negative",
@@ -1322,7 +1323,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--batch-size",
         fails="ValueError: negative dimensions are not allowed, a traceback",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --batch-size < 1",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --batch-size < 1",
     ),
     c(
         "train-patch-zero",
@@ -1332,7 +1333,7 @@ CLI_CASES: list[Case] = [
         names="--patch",
         fails="RuntimeError: Kernel size can't be greater than actual input size (torch), a "
         "traceback; out/w.pt.ckpt left behind",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --patch below the "
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --patch below the "
         "network's minimum",
     ),
     c(
@@ -1342,7 +1343,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--patch",
         fails="ValueError: negative dimensions are not allowed, a traceback",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --patch < 1",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --patch < 1",
     ),
     c(
         "train-lr-nan",
@@ -1351,7 +1352,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--lr",
         fails="ValueError: Invalid learning rate: nan (torch.optim.Adam), a traceback",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --lr that is not a "
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --lr that is not a "
         "positive finite number",
     ),
     c(
@@ -1361,7 +1362,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--lr",
         fails="ValueError: Invalid learning rate: -1.0 (torch.optim.Adam), a traceback",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --lr <= 0",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --lr <= 0",
     ),
     c(
         "train-threads-zero",
@@ -1370,7 +1371,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--threads",
         fails="RuntimeError: set_num_threads expects a positive integer, a traceback",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse --threads < 1",
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --threads < 1",
     ),
     c(
         "train-max-minutes-nan",
@@ -1379,7 +1380,7 @@ CLI_CASES: list[Case] = [
         "td",
         names="--max-minutes",
         fails="exit 0: NaN minutes accepted, weights written",
-        fix="src/brainfuse/models/cli.py:85 train_command(): refuse a --max-minutes that is "
+        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse a --max-minutes that is "
         "not finite or is negative",
     ),
     c(
@@ -1530,7 +1531,7 @@ CLI_CASES: list[Case] = [
         names="'w'",
         fails="exit 0: every task fails ('failed: weighted on MRI-CT/1.png: … must lie in "
         "[0, 1]') and a report is written",
-        fix="src/brainfuse/bench/__init__.py run_bench(): get_method(name).bind() checks types "
+        fix="src/brainfuse/bench/__init__.py:168 run_bench(): get_method(name).bind() checks types "
         "only; check the ranges before the run (FusionMethod.bind)",
     ),
     c(
@@ -1620,7 +1621,7 @@ CLI_CASES: list[Case] = [
         "serve --max-upload-mb nan",
         names="--max-upload-mb",
         fails="ValueError: cannot convert float NaN to integer, a traceback",
-        fix="src/brainfuse/web/cli.py:27 serve_command(): `max_upload_mb <= 0` is False for "
+        fix="src/brainfuse/web/cli.py:29 serve_command(): `max_upload_mb <= 0` is False for "
         "NaN; use `not max_upload_mb > 0` (and refuse inf)",
     ),
     # ---- through a real process ----------------------------------------------------------------
@@ -1712,7 +1713,7 @@ CLI_CASES: list[Case] = [
         names=LONG[:40],
         via="subprocess",
         fails="Traceback … OSError: [Errno 36] File name too long",
-        fix="src/brainfuse/io/readers.py:125 load(): catch OSError from exists()",
+        fix="src/brainfuse/io/readers.py:123 load(): catch OSError from exists()",
     ),
     c(
         "process-metrics-overwrites-input",
@@ -1813,7 +1814,7 @@ WEB_CASES: list[WebCase] = [
         uploads=(("a", "t1.nii", "in/t1.nii"), ("b", "h.nii", "in/header.nii")),
         names="(h.nii)",
         fails="500 internal error (OverflowError: memory mapped length must be positive)",
-        fix="src/brainfuse/io/nifti.py:37-44 read_nifti(): refuse dimensions < 1",
+        fix="src/brainfuse/io/nifti.py:38-45 read_nifti(): refuse dimensions < 1",
     ),
     w(
         "web-mutated-nii-gz",
@@ -1873,7 +1874,7 @@ WEB_CASES: list[WebCase] = [
         uploads=(("a", "t1.nii", "in/t1.nii"), ("b", "shifted.nii", "in/shifted.nii")),
         names="(shifted.nii)",
         fails="200: volumes on different grids are fused voxel by voxel (the CLI refuses them)",
-        fix="src/brainfuse/web/app.py:272 _fuse_request(): compare the affines as "
+        fix="src/brainfuse/web/app.py:310 _fuse_request(): compare the affines as "
         "brainfuse.fusion.fuse does (api.py:149) before fuse_arrays",
     ),
     w(
@@ -1999,9 +2000,9 @@ WEB_CASES: list[WebCase] = [
         form=(("method", "average"), ("profile", "mefb")),
         status=(200, 422),
         fails="500 internal error (ValueError: window shape cannot be larger than input array "
-        "shape, from a mefb metric)",
-        fix="src/brainfuse/metrics (mefb profile): the sliding-window metric needs the size "
-        "check; web/app.py _metrics() catches only InputError",
+        "shape, from mefb's FMI)",
+        fix="src/brainfuse/metrics/fmi.py:67-69 (size check); web/app.py:239 _metrics() "
+        "catches only InputError",
     ),
     w(
         "web-1x1-liu2012",
