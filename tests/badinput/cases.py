@@ -386,9 +386,24 @@ CLI_CASES: list[Case] = [
         f"{MP} in/nan.npy",
         names="in/nan.npy",
     ),
+    c(
+        "fuse-nan-float-tiff",
+        "nan",
+        f"fuse {MP} in/nan.tif -o out/o.png",
+        f"{MP} in/nan.tif",
+        names="in/nan.tif",
+    ),
     c("info-inf-npy", "nan", "info in/inf.npy", "in/inf.npy", names="in/inf.npy"),
     # ---- too many pixels -----------------------------------------------------------------------
     c("fuse-max-pixels", "size", f"{FUSE} --max-pixels 100", PAIR, names="in/mri.png"),
+    c("info-png-bomb-header", "size", "info in/bomb.png", "in/bomb.png", names="in/bomb.png"),
+    c(
+        "info-nifti-huge-header",
+        "size",
+        "info in/huge-header.nii",
+        "in/huge-header.nii",
+        names="in/huge-header.nii",
+    ),
     c(
         "info-max-pixels-volume",
         "size",
@@ -788,6 +803,13 @@ CLI_CASES: list[Case] = [
         "exists()/is_dir() and refuse the name",
     ),
     # ---- register ------------------------------------------------------------------------------
+    c(
+        "register-1x1",
+        "tiny",
+        "register in/one_a.png in/one_b.png -o out/r.png",
+        "in/one_a.png in/one_b.png",
+        names="in/one_a.png",
+    ),
     c(
         "register-missing",
         "missing",
@@ -1843,6 +1865,7 @@ WEB_CASES: list[WebCase] = [
         names="(inf.nii.gz)",
     ),
     w("web-max-pixels", "size", max_pixels=1000, names="(mri.png)"),
+    w("web-png-bomb-header", "size", uploads=_a("bomb.png", "in/bomb.png"), names="(bomb.png)"),
     w(
         "web-too-large",
         "size",

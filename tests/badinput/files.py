@@ -201,6 +201,35 @@ def _bad_nifti_header() -> bytes:
     return bytes(raw)
 
 
+def _png_bomb() -> bytes:
+    """A PNG whose header claims 100000 x 100000 pixels (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    body = chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+    return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IEND", b"")
+
+
+def _nifti_huge_header() -> bytes:
+    """A small NIfTI file whose header claims 2000 x 2000 x 2000 voxels."""
+    raw = bytearray(nifti_bytes(_volume(3, (2, 2, 2))))
+    raw[40:48] = np.array([3, 2000, 2000, 2000], dtype="<i2").tobytes()
+    return bytes(raw)
+
+
+def _float_tiff_nan() -> bytes:
+    a = _grey(1).astype(np.float32)
+    a[3, 3] = np.nan
+    buf = io.BytesIO()
+    PILImage.fromarray(a, mode="F").save(buf, format="TIFF")
+    return buf.getvalue()
+
+
 def _dicom_no_pixels() -> bytes:
     raw = dicom_bytes()
     return raw[: len(raw) - 200]
@@ -260,6 +289,9 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "in/strings.npy": _lazy(lambda: npy_bytes(np.array([["a", "b"], ["c", "d"]]))),
     "in/5d.npy": _lazy(lambda: npy_bytes(np.zeros((2, 3, 4, 5, 6), np.float32))),
     "in/4d.nii": _lazy(_four_d),
+    "in/bomb.png": _lazy(_png_bomb),
+    "in/huge-header.nii": _lazy(_nifti_huge_header),
+    "in/nan.tif": _lazy(_float_tiff_nan),
     "in/nan.nii": _lazy(lambda: _with_nan(False, np.nan)),
     "in/inf.nii.gz": _lazy(lambda: _with_nan(True, np.inf)),
     "in/nan.npy": _lazy(lambda: _npy_with(np.nan)),
