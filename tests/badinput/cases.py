@@ -111,6 +111,10 @@ _ATOMIC_FIX = (
     "src/brainfuse/io/atomic.py:45 check_output_path(): refuse a parent that is not a folder "
     "(today only a missing one); the traceback comes from tempfile.mkstemp at atomic.py:68"
 )
+_AFFINE_FIX = (
+    "src/brainfuse/io/nifti.py:52 read_nifti(): refuse an affine that is not finite or is "
+    "singular (the header places no voxel), naming the file"
+)
 _PARENT_FILE = "NotADirectoryError from tempfile.mkstemp of the temporary file, a traceback"
 
 CLI_CASES: list[Case] = [
@@ -482,6 +486,65 @@ CLI_CASES: list[Case] = [
         "in/t1.nii in/vol_small.nii.gz",
         names="in/vol_small.nii.gz",
     ),
+    # ---- volumes whose header places no voxel (singular or NaN affine) -------------------------
+    *[
+        c(
+            f"{cmd.split()[0]}-{name}",
+            "geometry",
+            cmd,
+            files,
+            names=culprit,
+            fails=why,
+            fix=_AFFINE_FIX,
+        )
+        for name, cmd, files, culprit, why in (
+            (
+                "singular-affine-resample",
+                "fuse in/t1.nii in/singular.nii --resample -o out/o.nii",
+                "in/t1.nii in/singular.nii",
+                "in/singular.nii",
+                "numpy.linalg.LinAlgError: Singular matrix (resample_to inverts B's affine), "
+                "a traceback",
+            ),
+            (
+                "singular-affine-a-resample",
+                "fuse in/singular.nii in/t1.nii --resample -o out/o.nii",
+                "in/t1.nii in/singular.nii",
+                "in/singular.nii",
+                "nibabel HeaderDataError: Could not decompose affine (writing the result with "
+                "A's affine), a traceback after two RuntimeWarnings",
+            ),
+            (
+                "nan-affine-resample",
+                "fuse in/t1.nii in/nan-affine.nii --resample -o out/o.nii",
+                "in/t1.nii in/nan-affine.nii",
+                "in/nan-affine.nii",
+                "exit 0: a volume with a NaN in its affine is resampled and fused",
+            ),
+            (
+                "singular-affine-slices",
+                "viz slices in/singular.nii -o out/v.png",
+                "in/singular.nii",
+                "in/singular.nii",
+                "nibabel HeaderDataError: Could not decompose affine, a traceback",
+            ),
+            (
+                "nan-affine-slices",
+                "viz slices in/nan-affine.nii -o out/v.png",
+                "in/nan-affine.nii",
+                "in/nan-affine.nii",
+                "ValueError: cannot convert float NaN to integer, a traceback",
+            ),
+            (
+                "singular-affine",
+                "register in/t1.nii in/singular.nii -o out/r.nii",
+                "in/t1.nii in/singular.nii",
+                "in/singular.nii",
+                "refused, but the line names no file: 'mutual-information registration failed "
+                "(…): Refusing to change spacing from [1, 1, 1] to [0, 0, 0]'",
+            ),
+        )
+    ],
     # ---- unknown names -------------------------------------------------------------------------
     c("fuse-unknown-method", "unknown", f"{FUSE} -m nope", PAIR, names="nope"),
     c(
@@ -1899,6 +1962,15 @@ WEB_CASES: list[WebCase] = [
         fails="200: volumes on different grids are fused voxel by voxel (the CLI refuses them)",
         fix="src/brainfuse/web/app.py:310 _fuse_request(): compare the affines as "
         "brainfuse.fusion.fuse does (api.py:149) before fuse_arrays",
+    ),
+    w(
+        "web-singular-affine",
+        "geometry",
+        uploads=(("a", "s.nii", "in/singular.nii"), ("b", "t1.nii", "in/t1.nii")),
+        names="(s.nii)",
+        fails="500 internal error (nibabel HeaderDataError: Could not decompose affine, saving "
+        "the fused volume)",
+        fix=_AFFINE_FIX,
     ),
     w(
         "web-volume-shapes",

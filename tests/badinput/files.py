@@ -222,6 +222,14 @@ def _nifti_huge_header() -> bytes:
     return bytes(raw)
 
 
+def _sform_only(srows) -> bytes:
+    """A 16x18x14 NIfTI whose only geometry is an sform with these rows (qform code 0)."""
+    raw = bytearray(nifti_bytes(_volume(2)))
+    raw[252:256] = np.array([0, 1], dtype="<i2").tobytes()  # qform_code 0, sform_code 1
+    raw[280:328] = np.asarray(srows, dtype="<f4").tobytes()  # srow_x, srow_y, srow_z
+    return bytes(raw)
+
+
 def _float_tiff_nan() -> bytes:
     a = _grey(1).astype(np.float32)
     a[3, 3] = np.nan
@@ -290,6 +298,10 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "in/5d.npy": _lazy(lambda: npy_bytes(np.zeros((2, 3, 4, 5, 6), np.float32))),
     "in/4d.nii": _lazy(_four_d),
     "in/bomb.png": _lazy(_png_bomb),
+    "in/singular.nii": _lazy(lambda: _sform_only(np.zeros((3, 4)))),
+    "in/nan-affine.nii": _lazy(
+        lambda: _sform_only([[2, 0, 0, np.nan], [0, 2, 0, 0], [0, 0, 2, 0]])
+    ),
     "in/huge-header.nii": _lazy(_nifti_huge_header),
     "in/nan.tif": _lazy(_float_tiff_nan),
     "in/nan.nii": _lazy(lambda: _with_nan(False, np.nan)),
