@@ -360,6 +360,35 @@ CLI_CASES: list[Case] = [
         "in/strings.npy",
         names="in/strings.npy",
     ),
+    c(
+        "info-zero-size-npy",
+        "empty",
+        "info in/zero-size.npy",
+        "in/zero-size.npy",
+        names="in/zero-size.npy",
+        fails="ValueError: zero-size array to reduction operation minimum which has no identity "
+        "(info's arr.min(), cli.py:163), a traceback",
+        fix="src/brainfuse/io/readers.py:199 _read_npy(): refuse an array with a zero-length axis",
+    ),
+    c(
+        "info-nifti-dim-zero",
+        "empty",
+        "info in/dim0.nii",
+        "in/dim0.nii",
+        names="in/dim0.nii",
+        fails="ValueError: zero-size array to reduction operation minimum which has no identity, "
+        "a traceback",
+        fix="src/brainfuse/io/nifti.py:38-40 read_nifti(): refuse a dimension < 1",
+    ),
+    c(
+        "fuse-zero-size-npy",
+        "empty",
+        "fuse in/zero-size.npy in/zero-size.npy -o out/o.npy",
+        "in/zero-size.npy",
+        names="in/zero-size.npy",
+        fails="exit 0: an empty (0, 5) array is 'fused' and written to out/o.npy",
+        fix="src/brainfuse/io/readers.py _read_npy(): refuse an array with a zero-length axis",
+    ),
     c("info-5d-npy", "corrupt", "info in/5d.npy", "in/5d.npy", names="in/5d.npy"),
     c(
         "fuse-4d-nifti",
@@ -1908,6 +1937,14 @@ WEB_CASES: list[WebCase] = [
         names="(t1.nii.gz)",
         fails="200: the corrupt gzip stream is fused (its CRC-32 is never checked)",
         fix="src/brainfuse/io/nifti.py:44 read_nifti(): decompress the whole stream first",
+    ),
+    w(
+        "web-nifti-dim-zero",
+        "empty",
+        uploads=(("a", "z.nii", "in/dim0.nii"), ("b", "z2.nii", "in/dim0.nii")),
+        names="(z.nii)",
+        fails="500 internal error (ValueError on the empty volume)",
+        fix="src/brainfuse/io/nifti.py:38-40 read_nifti(): refuse a dimension < 1",
     ),
     w(
         "web-4d-nifti",

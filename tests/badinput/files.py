@@ -230,6 +230,13 @@ def _sform_only(srows) -> bytes:
     return bytes(raw)
 
 
+def _nifti_dim0() -> bytes:
+    """A NIfTI header with dim[1] = 0: a volume of no voxel."""
+    raw = bytearray(nifti_bytes(_volume(3, (4, 4, 4))))
+    raw[40:48] = np.array([3, 0, 4, 4], dtype="<i2").tobytes()
+    return bytes(raw)
+
+
 def _float_tiff_nan() -> bytes:
     a = _grey(1).astype(np.float32)
     a[3, 3] = np.nan
@@ -295,6 +302,8 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "in/mutated.nii.gz": _lazy(lambda: _mutate(nifti_bytes(_volume(1), gz=True), 0.4)),
     "in/object.npy": _lazy(lambda: npy_bytes(np.array([{"a": 1}], dtype=object))),
     "in/strings.npy": _lazy(lambda: npy_bytes(np.array([["a", "b"], ["c", "d"]]))),
+    "in/zero-size.npy": _lazy(lambda: npy_bytes(np.zeros((0, 5), np.float32))),
+    "in/dim0.nii": _lazy(_nifti_dim0),
     "in/5d.npy": _lazy(lambda: npy_bytes(np.zeros((2, 3, 4, 5, 6), np.float32))),
     "in/4d.nii": _lazy(_four_d),
     "in/bomb.png": _lazy(_png_bomb),
