@@ -629,8 +629,8 @@ CLI_CASES: list[Case] = [
         f"{MP} {CP}",
         names="nope",
         fails="ValueError: 'nope' is not a valid value for cmap (from matplotlib), a traceback",
-        fix="src/brainfuse/viz/overlay.py:380 difference_figure(): check the colour map name and "
-        "raise InputError('--cmap', ...) as the palettes do",
+        fix="src/brainfuse/viz/overlay.py:380 difference_figure() (used at viz/render.py:123): "
+        "check the colour map name and raise InputError('--cmap', ...) as the palettes do",
     ),
     c(
         "viz-grid-unknown-method",
@@ -1807,7 +1807,7 @@ CLI_CASES: list[Case] = [
         via="subprocess",
         fails="the fused file is written, then UnicodeEncodeError in the 'wrote …' line: a "
         "traceback, exit 1",
-        fix="src/brainfuse/cli.py:110 fuse(): click.format_filename(output) in the echo",
+        fix="src/brainfuse/cli.py:120 fuse(): click.format_filename(output) in the echo",
     ),
     c(
         "process-usage",
