@@ -1,0 +1,5 @@
+"""The battery's `bench` cases, in process through `brainfuse.cli.main`."""
+
+from .conftest import cli_test
+
+test_cli_case = cli_test("bench")
