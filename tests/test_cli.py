@@ -117,7 +117,19 @@ def test_methods_json_lists_objects():
     names = {m["name"] for m in items}
     assert {"average", "maximum", "weighted"} <= names
     for m in items:
-        assert {"name", "family", "dims", "learned"} <= set(m)
+        assert set(m) == {
+            "name",
+            "kind",
+            "family",
+            "summary",
+            "reference",
+            "dims",
+            "capabilities",
+            "extra",
+            "params",
+        }
+    learned = {m["name"] for m in items if "learned" in m["capabilities"]}
+    assert {"funfusean", "mdafuse"} <= learned and "average" not in learned
 
 
 def test_info_reports_geometry(pair):

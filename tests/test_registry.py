@@ -15,7 +15,22 @@ def test_first_methods_registered_with_metadata():
     assert w.dims == (2, 3)
     assert [(p.name, p.default, p.type) for p in w.params] == [("w", 0.5, float)]
     d = w.to_dict()
-    assert d["name"] == "weighted" and d["learned"] is False and d["dims"] == [2, 3]
+    assert d["name"] == "weighted" and d["kind"] == "fusion method" and d["dims"] == [2, 3]
+    assert "learned" not in d["capabilities"] and d["extra"] is None
+    assert d["params"][0]["minimum"] == 0 and d["params"][0]["maximum"] == 1
+
+
+def test_declared_bounds_and_choices_are_checked_by_bind():
+    with pytest.raises(InputError, match=r"'w' of method 'weighted' must lie in \[0, 1\], got 7"):
+        get_method("weighted").bind({"w": "7"})
+    with pytest.raises(InputError, match="'eps1' of method 'gff' must be > 0"):
+        get_method("gff").bind({"eps1": 0})
+    with pytest.raises(InputError, match="'chroma' of method 'legff' must be 'code' or 'article'"):
+        get_method("legff").bind({"chroma": "nope"})
+    with pytest.raises(InputError, match="'scales' of method 'legff0' must be ≥ 1, got 0"):
+        get_method("legff0").bind({"scales": 0})
+    with pytest.raises(InputError, match="unknown family 'nope'"):
+        list_methods("nope")
 
 
 def test_unknown_method_lists_valid_names():

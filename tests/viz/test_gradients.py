@@ -102,15 +102,14 @@ def test_a_method_without_autograd_goes_through_finite_differences(monkeypatch):
         return np.maximum(ndimage.gaussian_filter(a, sigma), b)
 
     method = registry.FusionMethod(
-        "test-smooth-max",
-        "test",
-        smooth_max,
-        (2,),
-        (registry.Parameter("sigma", 1.0, float, "blur"),),
-        "test",
+        name="test-smooth-max",
+        kind="fusion method",
+        family="test",
+        func=smooth_max,
+        params=(registry.Parameter("sigma", 1.0, float, "blur"),),
     )
-    registry._load()
-    monkeypatch.setitem(registry._REGISTRY, method.name, method)
+    registry.METHODS.names()  # load the registered methods first
+    monkeypatch.setitem(registry.METHODS._entries, method.name, method)
     assert gradient_path(method.name) == "finite-difference"
     a, b = A.copy(), B.copy()
     a[4:16, 4:20], b[4:16, 4:20] = 220.0, 10.0  # the anatomy wins by far inside this block

@@ -40,7 +40,14 @@ def test_page_and_static_files_are_local(server: Server) -> None:
     assert [m["name"] for m in methods] == [m.name for m in list_methods()]
     weighted = next(m for m in methods if m["name"] == "weighted")
     assert weighted["params"] == [
-        {"name": "w", "default": 0.5, "type": "float", "doc": weighted["params"][0]["doc"]}
+        {
+            "name": "w",
+            "default": 0.5,
+            "type": "float",
+            "doc": weighted["params"][0]["doc"],
+            "minimum": 0.0,
+            "maximum": 1.0,
+        }
     ]
     opts = httpx.get(server.url + "/api/options").json()
     assert "cddfuse" in opts["profiles"] and opts["max_upload_bytes"] == CAP

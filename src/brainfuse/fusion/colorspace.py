@@ -17,31 +17,32 @@ from __future__ import annotations
 import numpy as np
 
 from ..color import fuse_luminance
-from ..errors import InputError
-from .registry import register
+from .registry import param, register
 
-_W_DOC = "weight of the anatomical image in the new intensity; 1 = pure substitution (I ← A)"
+_W = param(
+    "weight of the anatomical image in the new intensity; 1 = pure substitution (I ← A)",
+    minimum=0,
+    maximum=1,
+)
 
 
-def _intensity(a: np.ndarray, b: np.ndarray, w: float, method: str) -> np.ndarray:
-    if not 0.0 <= w <= 1.0:
-        raise InputError(None, f"parameter 'w' of method '{method}' must lie in [0, 1], got {w}")
+def _intensity(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
     return (np.float32(w) * a + np.float32(1.0 - w) * b).astype(np.float32, copy=False)
 
 
 def _ihs_color(a: np.ndarray, b_rgb: np.ndarray, *, w: float = 1.0) -> np.ndarray:
-    return fuse_luminance(a, b_rgb, lambda x, y: _intensity(x, y, w, "ihs"), space="hsi")
+    return fuse_luminance(a, b_rgb, lambda x, y: _intensity(x, y, w), space="hsi")
 
 
 def _hsv_color(a: np.ndarray, b_rgb: np.ndarray, *, w: float = 1.0) -> np.ndarray:
-    return fuse_luminance(a, b_rgb, lambda x, y: _intensity(x, y, w, "hsv"), space="hsv")
+    return fuse_luminance(a, b_rgb, lambda x, y: _intensity(x, y, w), space="hsv")
 
 
 @register(
     "ihs",
     family="colour-space",
     dims=(2, 3),
-    params={"w": _W_DOC},
+    params={"w": _W},
     reference="Daneshvar & Ghassemian 2010, Inf. Fusion 11(2); seed 004 (Amini et al. 2022)",
     color=_ihs_color,
 )
@@ -57,14 +58,14 @@ def ihs(a: np.ndarray, b: np.ndarray, *, w: float = 1.0) -> np.ndarray:
     retina-inspired models", Information Fusion 11(2):114-123, 2010 (the IHS baseline); the
     "HSI based" row of Amini et al. 2022 (seed 004).
     """
-    return _intensity(a, b, w, "ihs")
+    return _intensity(a, b, w)
 
 
 @register(
     "hsv",
     family="colour-space",
     dims=(2, 3),
-    params={"w": _W_DOC},
+    params={"w": _W},
     reference="Smith 1978, SIGGRAPH (HSV); value substitution as IHS fusion",
     color=_hsv_color,
 )
@@ -79,4 +80,4 @@ def hsv(a: np.ndarray, b: np.ndarray, *, w: float = 1.0) -> np.ndarray:
     Reference: A. R. Smith, "Color gamut transform pairs", SIGGRAPH 1978 (the HSV model); value
     substitution is the HSV analogue of IHS fusion.
     """
-    return _intensity(a, b, w, "hsv")
+    return _intensity(a, b, w)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .learned import BACKGROUND_DOC, MODALITY_DOC, WEIGHTS_DOC
-from .registry import register
+from .learned import BACKGROUND_DOC, MODALITY, WEIGHTS_DOC
+from .registry import param, register
 
 __all__ = ["drbif"]
 
@@ -17,8 +17,10 @@ __all__ = ["drbif"]
     learned=True,
     reference="Wang A. et al. 2022, Front. Neurosci. 16 (DRBIF)",
     params={
-        "rule": "fusion of the complementary features: add, max or l1",
-        "modality": MODALITY_DOC,
+        "rule": param(
+            "fusion of the complementary features: add, max or l1", choices=("add", "max", "l1")
+        ),
+        "modality": MODALITY,
         "weights": WEIGHTS_DOC,
         "zero_background": BACKGROUND_DOC,
     },

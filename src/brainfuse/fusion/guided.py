@@ -26,7 +26,7 @@ from scipy import ndimage
 from ..color import rgb_to_ycbcr_studio, ycbcr_studio_to_rgb
 from ..errors import InputError
 from ..rounding import to_uint8_matlab
-from .registry import register
+from .registry import param, register
 
 __all__ = [
     "box_mean",
@@ -238,10 +238,21 @@ def _box_mean_replicate(x: np.ndarray, size: int, out: np.ndarray | None) -> np.
     family="guided-filter",
     dims=(2, 3),
     params={
-        "r1": "radius of the guided filter refining the base-layer weights (window 2·r1+1)",
-        "eps1": "regularisation of the base-layer guided filter, on [0, 1] intensities",
-        "r2": "radius of the guided filter refining the detail-layer weights",
-        "eps2": "regularisation of the detail-layer guided filter, on [0, 1] intensities",
+        "r1": param(
+            "radius of the guided filter refining the base-layer weights (window 2·r1+1)",
+            minimum=1,
+        ),
+        "eps1": param(
+            "regularisation of the base-layer guided filter, on [0, 1] intensities",
+            minimum=0,
+            exclusive_minimum=True,
+        ),
+        "r2": param("radius of the guided filter refining the detail-layer weights", minimum=1),
+        "eps2": param(
+            "regularisation of the detail-layer guided filter, on [0, 1] intensities",
+            minimum=0,
+            exclusive_minimum=True,
+        ),
     },
     reference="Li, Kang & Hu 2013, IEEE TIP 22(7)",
 )
@@ -268,12 +279,6 @@ def gff(
     Reference: S. Li, X. Kang and J. Hu, "Image fusion with guided filtering", IEEE Trans.
     Image Process. 22(7):2864-2875, 2013 (parameters r1 = 45, ε1 = 0.3, r2 = 7, ε2 = 1e-6).
     """
-    for name, r in (("r1", r1), ("r2", r2)):
-        if r < 1:
-            raise InputError(None, f"parameter '{name}' of method 'gff' must be ≥ 1, got {r}")
-    for name, e in (("eps1", eps1), ("eps2", eps2)):
-        if not e > 0:
-            raise InputError(None, f"parameter '{name}' of method 'gff' must be > 0, got {e}")
     imgs = [np.asarray(x, dtype=np.float32) / np.float32(255.0) for x in (a, b)]
     sal = [_gff_saliency(x) for x in imgs]
     p_a = (sal[0] >= sal[1]).astype(np.float32)
@@ -545,14 +550,6 @@ def _legff_luma(x1: np.ndarray, x2: np.ndarray, scales: int, guidance: str, eps:
     return np.add(fb, np.maximum(bg[0], bg[1], out=t), out=fb)
 
 
-def _check_chroma(chroma: str, method: str) -> None:
-    if chroma not in ("code", "article"):
-        raise InputError(
-            None,
-            f"parameter 'chroma' of method '{method}' must be 'code' or 'article', got {chroma!r}",
-        )
-
-
 def _legff_ycbcr(
     a: np.ndarray, b_rgb: np.ndarray, scales: int, chroma: str, guidance: str, eps: float
 ) -> np.ndarray:
@@ -562,9 +559,6 @@ def _legff_ycbcr(
     by :func:`_legff_luma`, Cb and Cr by the code's weighted rule
     (C_A|C_A − 127.5| + C_B|C_B − 127.5|)/(|C_A − 127.5| + |C_B − 127.5|) or kept from B.
     """
-    method = "legff0" if guidance == "self" else "legff"
-    _check_scales(scales, method)
-    _check_chroma(chroma, method)
     a8 = to_uint8_matlab(a)
     ycc_a = rgb_to_ycbcr_studio(np.stack([a8, a8, a8], axis=-1))
     ycc_b = rgb_to_ycbcr_studio(to_uint8_matlab(b_rgb))
@@ -591,9 +585,15 @@ def _legff0_rgb(a: np.ndarray, b_rgb: np.ndarray, *, scales: int = 5, chroma: st
 
 
 _LEGFF_PARAMS = {
-    "scales": "number of scales; scale i uses an r×r window and a disk of radius r = 2i + 1",
-    "chroma": "colour inputs: 'code' (the released code's weighted Cb/Cr, default) or "
-    "'article' (keep the functional image's Cb/Cr)",
+    "scales": param(
+        "number of scales; scale i uses an r×r window and a disk of radius r = 2i + 1",
+        minimum=1,
+    ),
+    "chroma": param(
+        "colour inputs: 'code' (the released code's weighted Cb/Cr, default) or 'article' "
+        "(keep the functional image's Cb/Cr)",
+        choices=("code", "article"),
+    ),
 }
 _LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451 (seed 000)"
 
@@ -625,8 +625,6 @@ def legff(a: np.ndarray, b: np.ndarray, *, scales: int = 5, chroma: str = "code"
     "Local extreme map guided multi-modal brain image fusion", Frontiers in Neuroscience
     16:1055451, 2022; code github.com/uzeful/LEGFF.
     """
-    _check_scales(scales, "legff")
-    _check_chroma(chroma, "legff")
     return _uint8(_legff_luma(a, b, scales, "extreme", _LEGFF_EPS)).astype(np.float32)
 
 
@@ -648,6 +646,4 @@ def legff0(a: np.ndarray, b: np.ndarray, *, scales: int = 5, chroma: str = "code
     ``imguidedfilter``'s default for an 8-bit image, 0.01·255² on the 0..255 scale (the 0.01 of
     LEGFF would make a self-guided filter nearly the identity).
     """
-    _check_scales(scales, "legff0")
-    _check_chroma(chroma, "legff0")
     return _uint8(_legff_luma(a, b, scales, "self", _LEGFF0_EPS)).astype(np.float32)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register
+from .registry import param, register
 
 #: Parameter descriptions shared by every trained-network fuser (here, mfinet, drbif).
 WEIGHTS_DOC = "weights file from `brainfuse train` (empty: the shipped weights)"
 BACKGROUND_DOC = "set the result to 0 where both inputs are 0 (no signal in either source)"
-MODALITY_DOC = "model by B's modality: auto (from B's image, else ct), ct, pet, spect"
+MODALITY = param(
+    "model by B's modality: auto (from B's image, else ct), ct, pet, spect",
+    choices=("auto", "ct", "pet", "spect"),
+)
 
 
 @register(

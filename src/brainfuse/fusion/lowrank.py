@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
-from .registry import register
+from .registry import param, register
 
 __all__ = ["latent_lrr", "latlrr", "singular_value_threshold"]
 
@@ -113,7 +112,13 @@ def _inexact_alm(
     family="low-rank",
     dims=(2,),
     reference="Li & Wu 2018, arXiv:1804.08992 (LatLRR: Liu & Yan, ICCV 2011)",
-    params={"lam": "weight λ of the sparse noise term ‖E‖₁ (images on [0, 1])"},
+    params={
+        "lam": param(
+            "weight λ of the sparse noise term ‖E‖₁ (images on [0, 1])",
+            minimum=0,
+            exclusive_minimum=True,
+        )
+    },
 )
 def latlrr(a: np.ndarray, b: np.ndarray, *, lam: float = 0.8) -> np.ndarray:
     """LatLRR: average the low-rank parts XZ, add the salient parts LX (inexact ALM, λ = 0.8).
@@ -129,8 +134,6 @@ def latlrr(a: np.ndarray, b: np.ndarray, *, lam: float = 0.8) -> np.ndarray:
     >>> brainfuse.fuse(a, b, "latlrr").shape
     (16, 16)
     """
-    if lam <= 0:
-        raise InputError(None, f"parameter 'lam' of method 'latlrr' must be > 0, got {lam}")
     lowrank = []
     salient = []
     for image in (a, b):

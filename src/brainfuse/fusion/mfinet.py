@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .learned import BACKGROUND_DOC, MODALITY_DOC, WEIGHTS_DOC
+from .learned import BACKGROUND_DOC, MODALITY, WEIGHTS_DOC
 from .registry import register
 
 __all__ = ["mfinet"]
@@ -17,7 +17,7 @@ __all__ = ["mfinet"]
     learned=True,
     reference="Song et al. 2024, Netw. Model. Anal. Health Inform. Bioinform. (MFINet)",
     params={
-        "modality": MODALITY_DOC,
+        "modality": MODALITY,
         "weights": WEIGHTS_DOC,
         "zero_background": BACKGROUND_DOC,
     },

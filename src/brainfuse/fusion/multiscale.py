@@ -20,7 +20,7 @@ import numpy as np
 from scipy.ndimage import correlate1d
 
 from ..errors import InputError
-from .registry import register
+from .registry import param, register
 
 __all__ = [
     "dwt",
@@ -76,10 +76,8 @@ def _expand_nd(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return x
 
 
-def _pyramid_levels(shape: tuple[int, ...], levels: int, method: str) -> int:
+def _pyramid_levels(shape: tuple[int, ...], levels: int) -> int:
     """``levels``, lowered so that no axis of the top level has fewer than 2 samples."""
-    if levels < 1:
-        raise InputError(None, f"parameter 'levels' of method '{method}' must be ≥ 1, got {levels}")
     n, smallest = 0, min(shape)
     while n < levels and (smallest + 1) // 2 >= 2:
         smallest = (smallest + 1) // 2
@@ -125,7 +123,7 @@ def _max_abs(c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
     "laplacian",
     family="multiscale",
     dims=(2, 3),
-    params={"levels": "number of detail levels of the pyramid"},
+    params={"levels": param("number of detail levels of the pyramid", minimum=1)},
     reference="Burt & Adelson 1983, IEEE Trans. Commun. 31(4); Burt & Kolczynski 1993, ICCV",
 )
 def laplacian(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
@@ -144,7 +142,7 @@ def laplacian(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
     >>> bool(np.allclose(laplacian(x, x), x, atol=1e-3))
     True
     """
-    n = _pyramid_levels(a.shape, levels, "laplacian")
+    n = _pyramid_levels(a.shape, levels)
     pa, pb = laplacian_pyramid(a, n), laplacian_pyramid(b, n)
     fused = [_max_abs(la, lb) for la, lb in zip(pa[:-1], pb[:-1], strict=True)]
     fused.append(0.5 * (pa[-1] + pb[-1]))
@@ -155,7 +153,7 @@ def laplacian(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
     "ratio",
     family="multiscale",
     dims=(2, 3),
-    params={"levels": "number of ratio (contrast) levels of the pyramid"},
+    params={"levels": param("number of ratio (contrast) levels of the pyramid", minimum=1)},
     reference="Toet 1989, Pattern Recognit. Lett. 9(4)",
 )
 def ratio(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
@@ -169,7 +167,7 @@ def ratio(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
     Reference: A. Toet, "Image fusion by a ratio of low-pass pyramid", Pattern Recognition
     Letters 9(4):245-253, 1989.
     """
-    n = _pyramid_levels(a.shape, levels, "ratio")
+    n = _pyramid_levels(a.shape, levels)
     offset = 1.0 - min(float(a.min(initial=0.0)), float(b.min(initial=0.0)), 0.0)
     ga = gaussian_pyramid(a.astype(np.float64) + offset, n)
     gb = gaussian_pyramid(b.astype(np.float64) + offset, n)
@@ -195,11 +193,9 @@ def _wavelet(name: str, method: str):
         ) from None
 
 
-def _wavelet_levels(shape: tuple[int, ...], wavelet, levels: int, method: str) -> int:
+def _wavelet_levels(shape: tuple[int, ...], wavelet, levels: int) -> int:
     import pywt
 
-    if levels < 1:
-        raise InputError(None, f"parameter 'levels' of method '{method}' must be ≥ 1, got {levels}")
     return max(1, min(levels, pywt.dwtn_max_level(shape, wavelet)))
 
 
@@ -213,7 +209,7 @@ def _fuse_details(da: dict[str, np.ndarray], db: dict[str, np.ndarray]) -> dict[
     dims=(2, 3),
     params={
         "wavelet": "PyWavelets wavelet name",
-        "levels": "number of decomposition levels",
+        "levels": param("number of decomposition levels", minimum=1),
     },
     reference="Li, Manjunath & Mitra 1995, Graph. Models Image Process. 57(3)",
 )
@@ -231,7 +227,7 @@ def dwt(a: np.ndarray, b: np.ndarray, *, wavelet: str = "db2", levels: int = 4) 
     import pywt
 
     wav = _wavelet(wavelet, "dwt")
-    n = _wavelet_levels(a.shape, wav, levels, "dwt")
+    n = _wavelet_levels(a.shape, wav, levels)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # boundary effects on tiny images
         ca = pywt.wavedecn(a.astype(np.float32), wav, mode="symmetric", level=n)
@@ -248,7 +244,7 @@ def dwt(a: np.ndarray, b: np.ndarray, *, wavelet: str = "db2", levels: int = 4) 
     dims=(2, 3),
     params={
         "wavelet": "PyWavelets wavelet name",
-        "levels": "number of decomposition levels",
+        "levels": param("number of decomposition levels", minimum=1),
     },
     reference="Rockinger 1997, ICIP; Nason & Silverman 1995 (stationary wavelet transform)",
 )
@@ -268,7 +264,7 @@ def swt(a: np.ndarray, b: np.ndarray, *, wavelet: str = "db2", levels: int = 4) 
     import pywt
 
     wav = _wavelet(wavelet, "swt")
-    n = _wavelet_levels(a.shape, wav, levels, "swt")
+    n = _wavelet_levels(a.shape, wav, levels)
     step = 2**n
     pad = [(0, (-s) % step) for s in a.shape]
     xa = np.pad(a.astype(np.float32), pad, mode="symmetric")

@@ -49,8 +49,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import fft, ndimage
 
-from ..errors import InputError
-from .registry import register
+from .registry import param, register
 
 __all__ = [
     "DIRECTIONS",
@@ -291,7 +290,7 @@ def _highpass_rule(ha: np.ndarray, hb: np.ndarray, iterations: int) -> np.ndarra
     family="pcnn",
     dims=(2,),
     reference="Yin, Liu, Liu & Chen 2019, IEEE Trans. Instrum. Meas. 68(1):49-64",
-    params={"iterations": "PA-PCNN iterations per high-frequency band"},
+    params={"iterations": param("PA-PCNN iterations per high-frequency band", minimum=1)},
 )
 def papcnn(a: np.ndarray, b: np.ndarray, *, iterations: int = 110) -> np.ndarray:
     """NSST-PAPCNN: WLE·WSEML low-frequency rule, PA-PCNN firing times for directional bands.
@@ -307,10 +306,6 @@ def papcnn(a: np.ndarray, b: np.ndarray, *, iterations: int = 110) -> np.ndarray
     >>> brainfuse.fuse(a, b, "papcnn", iterations=20).shape
     (24, 24)
     """
-    if iterations < 1:
-        raise InputError(
-            None, f"parameter 'iterations' of method 'papcnn' must be >= 1, got {iterations}"
-        )
     low_a, bands_a = ns_shear_decompose(np.asarray(a, dtype=np.float64) / 255.0)
     low_b, bands_b = ns_shear_decompose(np.asarray(b, dtype=np.float64) / 255.0)
     low = _lowpass_rule(low_a, low_b)

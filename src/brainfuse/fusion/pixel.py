@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .registry import register
+from .registry import param, register
 
 
 @register("average", family="pixel", dims=(2, 3), reference="baseline")
@@ -35,15 +35,11 @@ def minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "weighted",
     family="pixel",
     dims=(2, 3),
-    params={"w": "weight of the anatomical image A, in [0, 1]; B gets 1 - w"},
+    params={"w": param("weight of the anatomical image A; B gets 1 - w", minimum=0, maximum=1)},
     reference="baseline",
 )
 def weighted(a: np.ndarray, b: np.ndarray, *, w: float = 0.5) -> np.ndarray:
     """Weighted average w·A + (1 − w)·B."""
-    if not 0.0 <= w <= 1.0:
-        from ..errors import InputError
-
-        raise InputError(None, f"parameter 'w' of method 'weighted' must lie in [0, 1], got {w}")
     return (np.float32(w) * a + np.float32(1.0 - w) * b).astype(np.float32, copy=False)
 
 

@@ -20,20 +20,20 @@ when ``b`` is an image of that modality and the caller did not set it.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
+from ..registry import Entry, Parameter, ParamSpec, Registry, param, parameters_of
 
 __all__ = [
+    "METHODS",
     "FusionMethod",
     "Parameter",
     "get_method",
     "list_methods",
+    "param",
     "register",
 ]
 
@@ -51,185 +51,97 @@ METHOD_MODULES: tuple[str, ...] = (
     "brainfuse.fusion.drbif",
 )
 
-_REGISTRY: dict[str, FusionMethod] = {}
-_loaded = False
-
-_PARAM_TYPES = (bool, int, float, str)
-
-
-_BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True}
-_BOOL_WORDS.update({"0": False, "false": False, "no": False, "off": False})
-
-
-def _convert(value: Any, kind: type) -> Any:
-    """``value`` as ``kind`` (bool, int, float or str), or None when it is not one."""
-    if isinstance(value, str) and kind is not str:
-        if kind is bool:
-            return _BOOL_WORDS.get(value.strip().lower())
-        try:
-            value = kind(value)
-        except ValueError:
-            return None
-    if isinstance(value, bool):
-        return value if kind is bool else None
-    if kind is float and isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    return value if isinstance(value, kind) else None
-
 
 @dataclass(frozen=True)
-class Parameter:
-    """One keyword parameter of a fusion method."""
+class FusionMethod(Entry):
+    """A registered fusion method: an :class:`~brainfuse.registry.Entry` with its colour rule
+    and, when it has them, exact input gradients.
 
-    name: str
-    default: Any
-    type: type
-    doc: str
+    Attributes
+    ----------
+    color : callable or None
+        ``color(a, b_rgb, **params) -> rgb``: the method's own colour rule, when its paper fixes
+        how chroma is handled (else :func:`brainfuse.color.fuse_luminance` is used).
+    gradients : callable or None
+        ``gradients(a, b, **params) -> (dF/da, dF/db)``: the column sums
+        ``Σ_ij ∂F[i, j] / ∂I[n, m]`` computed exactly (analytically or by automatic
+        differentiation); methods without it are differentiated by finite differences.
+    """
 
-    def coerce(self, value: Any, method: str) -> Any:
-        """Convert ``value`` (e.g. a command-line string) to this parameter's type.
-
-        Booleans accept ``true/false``, ``yes/no``, ``on/off``, ``1/0`` (any case); numbers
-        must be finite; an int is accepted for a float, a bool never for a number.
-        """
-        out = _convert(value, self.type)
-        if out is None:
-            kind = "a finite number" if self.type is float else self.type.__name__
-            raise InputError(
-                None, f"parameter '{self.name}' of method '{method}' must be {kind}, got {value!r}"
-            )
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "default": self.default,
-            "type": self.type.__name__,
-            "doc": self.doc,
-        }
-
-
-@dataclass(frozen=True)
-class FusionMethod:
-    """A registered fusion method and what is known about it."""
-
-    name: str
-    family: str
-    func: Callable[..., Any]
-    dims: tuple[int, ...]
-    params: tuple[Parameter, ...]
-    doc: str
-    learned: bool = False
-    reference: str = ""
     color: Callable[..., Any] | None = None
-    extra: str = ""  # the extra of brainfuse it needs ("learned"); "" for the core
+    gradients: Callable[..., Any] | None = None
 
-    def bind(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``params``, each checked and converted to its type.
+    @property
+    def doc(self) -> str:
+        """The one-line summary."""
+        return self.summary
 
-        A method whose :attr:`extra` is not installed raises
-        :class:`~brainfuse.errors.MissingExtraError` here, before any work.
-        """
-        if self.extra:
-            from .._extras import require_extra
+    @property
+    def learned(self) -> bool:
+        """True for a trained network."""
+        return "learned" in self.capabilities
 
-            require_extra(self.extra, what=f"method '{self.name}'")
-        known = {p.name: p for p in self.params}
-        out = {p.name: p.default for p in self.params}
-        for key, value in (params or {}).items():
-            if key not in known:
-                valid = ", ".join(known) or "none"
-                raise InputError(
-                    None, f"unknown parameter '{key}' for method '{self.name}'; valid: {valid}"
-                )
-            out[key] = known[key].coerce(value, self.name)
-        return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "family": self.family,
-            "dims": list(self.dims),
-            "learned": self.learned,
-            "extra": self.extra or None,
-            "doc": self.doc,
-            "reference": self.reference,
-            "params": [p.to_dict() for p in self.params],
-        }
+#: Every fusion method, by name.
+METHODS: Registry[FusionMethod] = Registry("fusion method", METHOD_MODULES)
 
 
 def register(
     name: str,
     *,
     family: str,
-    params: Mapping[str, str] | None = None,
+    params: Mapping[str, str | ParamSpec] | None = None,
     dims: tuple[int, ...] = (2,),
     learned: bool = False,
     reference: str = "",
     color: Callable[..., Any] | None = None,
+    gradients: Callable[..., Any] | None = None,
     extra: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator that registers a grey fusion function under ``name``.
 
-    ``params`` maps each keyword-only parameter of the function to a one-line description; the
-    keys must be exactly the function's keyword-only parameters, each with a default of type
-    bool, int, float or str. ``extra`` names the extra of brainfuse the method needs (default:
-    ``"learned"`` for a learned method, none otherwise).
+    ``params`` maps each keyword-only parameter of the function to a one-line description, or
+    to :func:`~brainfuse.registry.param` with its allowed values; the keys must be exactly the
+    function's keyword-only parameters, each with a default of type bool, int, float or str.
+    ``extra`` names the extra of brainfuse the method needs (default: ``"learned"`` for a
+    learned method, none otherwise).
     """
     docs = dict(params or {})
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        sig = inspect.signature(func)
-        kw = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        if {p.name for p in kw} != set(docs):
-            raise TypeError(
-                f"{name}: documented parameters {sorted(docs)} differ from the signature's "
-                f"keyword-only parameters {sorted(p.name for p in kw)}"
+        owner = f"method '{name}'"
+        lines = (inspect.getdoc(func) or "").strip().splitlines()
+        caps = {"colour"} if color is not None else set()
+        if learned:
+            caps.add("learned")
+        if gradients is not None:
+            caps.add("exact-gradients")
+        METHODS.add(
+            FusionMethod(
+                name=name,
+                kind="fusion method",
+                family=family,
+                func=func,
+                summary=lines[0] if lines else "",
+                reference=reference,
+                params=parameters_of(func, docs, owner),
+                dims=tuple(sorted(dims)),
+                capabilities=frozenset(caps),
+                extra=extra if extra is not None else ("learned" if learned else None),
+                color=color,
+                gradients=gradients,
             )
-        plist = []
-        for p in kw:
-            if p.default is inspect.Parameter.empty or not isinstance(p.default, _PARAM_TYPES):
-                raise TypeError(f"{name}: parameter '{p.name}' needs a bool/int/float/str default")
-            plist.append(Parameter(p.name, p.default, type(p.default), docs[p.name]))
-        if name in _REGISTRY:
-            raise ValueError(f"fusion method '{name}' is registered twice")
-        doc = (inspect.getdoc(func) or "").strip().splitlines()
-        _REGISTRY[name] = FusionMethod(
-            name=name,
-            family=family,
-            func=func,
-            dims=tuple(sorted(dims)),
-            params=tuple(plist),
-            doc=doc[0] if doc else "",
-            learned=learned,
-            reference=reference,
-            color=color,
-            extra=("learned" if learned else "") if extra is None else extra,
         )
         return func
 
     return decorate
 
 
-def _load() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for mod in METHOD_MODULES:
-            importlib.import_module(mod)
-
-
 def get_method(name: str) -> FusionMethod:
     """The registered method called ``name``; an :class:`InputError` listing the valid names."""
-    _load()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        valid = ", ".join(sorted(_REGISTRY))
-        raise InputError(None, f"unknown method '{name}'; valid: {valid}") from None
+    return METHODS.get(name)
 
 
 def list_methods(family: str | None = None) -> list[FusionMethod]:
     """All registered methods (optionally of one family), in registration order."""
-    _load()
-    return [m for m in _REGISTRY.values() if family is None or m.family == family]
+    return METHODS.list(family)

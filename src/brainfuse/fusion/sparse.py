@@ -33,9 +33,8 @@ import warnings
 import numpy as np
 from scipy import ndimage
 
-from ..errors import InputError
 from .multiscale import laplacian_pyramid, reconstruct_laplacian_pyramid
-from .registry import register
+from .registry import param, register
 from .sr_dictionary import load_dictionary
 
 __all__ = ["consistency_select", "lp_sr", "sparse_fuse"]
@@ -147,9 +146,18 @@ def _levels_for(shape: tuple[int, ...], levels: int, patch: int) -> int:
     dims=(2,),
     reference="Liu, Liu & Wang 2015, Information Fusion 24:147-164",
     params={
-        "levels": "Laplacian pyramid levels (fewer on images too small for an 8x8 low-pass band)",
-        "epsilon": "OMP error tolerance: L2 norm of a patch's residual, on the 0-255 scale",
-        "step": "sliding-window step of the 8x8 patches in the low-pass band, in pixels",
+        "levels": param(
+            "Laplacian pyramid levels (fewer on images too small for an 8x8 low-pass band)",
+            minimum=0,
+        ),
+        "epsilon": param(
+            "OMP error tolerance: L2 norm of a patch's residual, on the 0-255 scale",
+            minimum=0,
+            exclusive_minimum=True,
+        ),
+        "step": param(
+            "sliding-window step of the 8x8 patches in the low-pass band, in pixels", minimum=1
+        ),
     },
 )
 def lp_sr(
@@ -171,12 +179,6 @@ def lp_sr(
     >>> f.shape, f.dtype
     ((32, 32), dtype('float32'))
     """
-    if levels < 0:
-        raise InputError(None, f"parameter 'levels' of method 'lpsr' must be >= 0, got {levels}")
-    if step < 1:
-        raise InputError(None, f"parameter 'step' of method 'lpsr' must be >= 1, got {step}")
-    if epsilon <= 0:
-        raise InputError(None, f"parameter 'epsilon' of method 'lpsr' must be > 0, got {epsilon}")
     dictionary = load_dictionary()
     patch = round(np.sqrt(dictionary.shape[0]))
     used = _levels_for(a.shape, levels, patch)

@@ -15,7 +15,7 @@ function showParams() {
   const m = methods.find((x) => x.name === $("method").value);
   const box = $("params");
   box.replaceChildren();
-  $("method-doc").textContent = m ? `${m.doc} ${m.reference ? "(" + m.reference + ")" : ""}` : "";
+  $("method-doc").textContent = m ? `${m.summary} ${m.reference ? "(" + m.reference + ")" : ""}` : "";
   if (!m) return;
   for (const p of m.params) {
     const label = document.createElement("label");
