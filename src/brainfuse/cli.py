@@ -18,7 +18,8 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import BrainFuseError, InputError
+from .clikit import max_pixels_option, parse_params
+from .errors import BrainFuseError
 
 #: Subcommands defined elsewhere: name -> "module:attribute" of a click command.
 LAZY_COMMANDS: dict[str, str] = {
@@ -70,25 +71,6 @@ class _LazyGroup(click.Group):
                 command = _needing_extra(command, name, COMMAND_EXTRAS[name])
             return command
         return super().get_command(ctx, name)
-
-
-def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``("k=v", ...)`` → ``{"k": "v"}``; a pair without ``=`` is an :class:`InputError`."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise InputError("-p", f"expected key=value, got {pair!r}")
-        out[key.strip()] = value.strip()
-    return out
-
-
-max_pixels_option = click.option(
-    "--max-pixels",
-    type=int,
-    default=None,
-    help="Refuse inputs with more pixels/voxels (default 2^28, or $BRAINFUSE_MAX_PIXELS).",
-)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -227,8 +209,21 @@ def demo(out_dir: Path, seed: int) -> None:
     click.echo(f"report: {index}")
 
 
+def _pass_file_names_through() -> None:
+    """File names that are not valid UTF-8 reach Python as surrogate escapes; print them back
+    as the bytes they were, whatever the terminal's encoding errors setting."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="surrogateescape")
+            except (ValueError, OSError):  # a closed or detached stream: leave it
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; input errors print one line and return 2."""
+    _pass_file_names_through()
     try:
         cli.main(args=argv, prog_name="brainfuse", standalone_mode=False)
     except BrainFuseError as exc:

@@ -18,11 +18,6 @@ try:
 except ImportError:  # run as a script: tests/badinput/table.py
     from files import LONG, NON_UTF8, NON_UTF8_MISSING, NON_UTF8_OUT
 
-# One reason is shared by every click usage error (a missing argument, an unknown option, a
-# value click itself cannot convert): they print four lines, not one.
-USAGE = "click's usage error: 4 lines on stderr (Usage:, Try ..., blank, Error: ...), not one"
-USAGE_FIX = "src/brainfuse/cli.py:207 main(): `exc.show()` prints the usage; print one line"
-
 
 @dataclass(frozen=True)
 class Case:
@@ -103,19 +98,6 @@ CP = "in/ct.png"
 PAIR = f"{MP} {PP}"
 FUSE = f"fuse {MP} {PP} -o out/o.png"
 
-_RESOLVE_LOOP = (
-    "RuntimeError: Symlink loop from '…/in/loop_a.png' (Path.resolve in check_output_path), "
-    "a traceback"
-)
-_ATOMIC_FIX = (
-    "src/brainfuse/io/atomic.py:45 check_output_path(): refuse a parent that is not a folder "
-    "(today only a missing one); the traceback comes from tempfile.mkstemp at atomic.py:68"
-)
-_AFFINE_FIX = (
-    "src/brainfuse/io/nifti.py:52 read_nifti(): refuse an affine that is not finite or is "
-    "singular (the header places no voxel), naming the file"
-)
-_PARENT_FILE = "NotADirectoryError from tempfile.mkstemp of the temporary file, a traceback"
 
 CLI_CASES: list[Case] = [
     # ---- valid controls: prove the harness can pass ------------------------------------------
@@ -231,9 +213,6 @@ CLI_CASES: list[Case] = [
         f"fuse {MP} in/loop_a.png -o out/o.png",
         f"{MP} in/loop_a.png in/loop_b.png",
         names="in/loop_a.png",
-        fails=_RESOLVE_LOOP,
-        fix="src/brainfuse/io/atomic.py:36 check_output_path(): Path.resolve() raises on a "
-        "symlink loop (RuntimeError before Python 3.13); catch it, and let load() refuse it",
     ),
     c(
         "info-loop-input",
@@ -248,9 +227,6 @@ CLI_CASES: list[Case] = [
         f"info in/{LONG}.png",
         MP,
         names=f"{LONG[:40]}",
-        fails="OSError: [Errno 36] File name too long from Path.exists() in load(), a traceback",
-        fix="src/brainfuse/io/readers.py:123 load(): `p.exists()` raises ENAMETOOLONG; catch "
-        "OSError around exists()/is_dir() and refuse the file",
     ),
     c(
         "info-fifo",
@@ -259,9 +235,6 @@ CLI_CASES: list[Case] = [
         "in/fifo.png",
         names="in/fifo.png",
         via="subprocess",
-        fails="blocks for ever opening the FIFO in sniff_format() (killed after the timeout)",
-        fix="src/brainfuse/io/readers.py:126-129 load(): refuse anything that is not a regular "
-        "file (stat.S_ISREG) before sniff_format() opens it",
     ),
     # ---- corrupt and truncated content -------------------------------------------------------
     c(
@@ -314,10 +287,6 @@ CLI_CASES: list[Case] = [
         "info in/header.nii",
         "in/header.nii",
         names="in/header.nii",
-        fails="OverflowError: memory mapped length must be positive (a header with dim[1] = -4; "
-        "nibabel's memmap), a traceback",
-        fix="src/brainfuse/io/nifti.py:38-45 read_nifti(): refuse a shape with a dimension < 1 "
-        "before reading, and catch OverflowError/MemoryError with the others",
     ),
     c(
         "info-gzip-garbage",
@@ -347,10 +316,6 @@ CLI_CASES: list[Case] = [
         "info in/mutated.nii.gz",
         "in/mutated.nii.gz",
         names="in/mutated.nii.gz",
-        fails="exit 0: 16 inverted bytes inside the gzip stream load as data (the CRC-32 is never "
-        "checked: only the bytes the header asks for are decompressed)",
-        fix="src/brainfuse/io/nifti.py:44 read_nifti(): decompress the whole .nii.gz (gzip checks "
-        "the CRC at the end of the stream) before handing the bytes to nibabel",
     ),
     c("info-object-npy", "corrupt", "info in/object.npy", "in/object.npy", names="in/object.npy"),
     c(
@@ -366,9 +331,6 @@ CLI_CASES: list[Case] = [
         "info in/zero-size.npy",
         "in/zero-size.npy",
         names="in/zero-size.npy",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity "
-        "(info's arr.min(), cli.py:163), a traceback",
-        fix="src/brainfuse/io/readers.py:199 _read_npy(): refuse an array with a zero-length axis",
     ),
     c(
         "info-nifti-dim-zero",
@@ -376,9 +338,6 @@ CLI_CASES: list[Case] = [
         "info in/dim0.nii",
         "in/dim0.nii",
         names="in/dim0.nii",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity, "
-        "a traceback",
-        fix="src/brainfuse/io/nifti.py:38-40 read_nifti(): refuse a dimension < 1",
     ),
     c(
         "fuse-zero-size-npy",
@@ -386,8 +345,6 @@ CLI_CASES: list[Case] = [
         "fuse in/zero-size.npy in/zero-size.npy -o out/o.npy",
         "in/zero-size.npy",
         names="in/zero-size.npy",
-        fails="exit 0: an empty (0, 5) array is 'fused' and written to out/o.npy",
-        fix="src/brainfuse/io/readers.py _read_npy(): refuse an array with a zero-length axis",
     ),
     c("info-5d-npy", "corrupt", "info in/5d.npy", "in/5d.npy", names="in/5d.npy"),
     c(
@@ -466,9 +423,6 @@ CLI_CASES: list[Case] = [
         f"info {MP} --max-pixels -1",
         MP,
         names="--max-pixels",
-        fails="refused as '2496 pixels exceed the limit of -1': blames the file, not the option",
-        fix="src/brainfuse/cli.py:56-58 max_pixels_option: type=click.IntRange(min=1) (or check in "
-        "readers.load)",
     ),
     c(
         "register-max-pixels-zero",
@@ -476,8 +430,6 @@ CLI_CASES: list[Case] = [
         f"register {MP} {CP} -o out/r.png --max-pixels 0",
         f"{MP} {CP}",
         names="--max-pixels",
-        fails="refused as 'pixels exceed the limit of 0': blames the file, not the option",
-        fix="src/brainfuse/cli.py:56-58 max_pixels_option: type=click.IntRange(min=1)",
     ),
     # ---- mismatched inputs ---------------------------------------------------------------------
     c(
@@ -523,54 +475,43 @@ CLI_CASES: list[Case] = [
             cmd,
             files,
             names=culprit,
-            fails=why,
-            fix=_AFFINE_FIX,
         )
-        for name, cmd, files, culprit, why in (
+        for name, cmd, files, culprit in (
             (
                 "singular-affine-resample",
                 "fuse in/t1.nii in/singular.nii --resample -o out/o.nii",
                 "in/t1.nii in/singular.nii",
                 "in/singular.nii",
-                "numpy.linalg.LinAlgError: Singular matrix (resample_to inverts B's affine), "
-                "a traceback",
             ),
             (
                 "singular-affine-a-resample",
                 "fuse in/singular.nii in/t1.nii --resample -o out/o.nii",
                 "in/t1.nii in/singular.nii",
                 "in/singular.nii",
-                "nibabel HeaderDataError: Could not decompose affine (writing the result with "
-                "A's affine), a traceback after two RuntimeWarnings",
             ),
             (
                 "nan-affine-resample",
                 "fuse in/t1.nii in/nan-affine.nii --resample -o out/o.nii",
                 "in/t1.nii in/nan-affine.nii",
                 "in/nan-affine.nii",
-                "exit 0: a volume with a NaN in its affine is resampled and fused",
             ),
             (
                 "singular-affine-slices",
                 "viz slices in/singular.nii -o out/v.png",
                 "in/singular.nii",
                 "in/singular.nii",
-                "nibabel HeaderDataError: Could not decompose affine, a traceback",
             ),
             (
                 "nan-affine-slices",
                 "viz slices in/nan-affine.nii -o out/v.png",
                 "in/nan-affine.nii",
                 "in/nan-affine.nii",
-                "ValueError: cannot convert float NaN to integer, a traceback",
             ),
             (
                 "singular-affine",
                 "register in/t1.nii in/singular.nii -o out/r.nii",
                 "in/t1.nii in/singular.nii",
                 "in/singular.nii",
-                "refused, but the line names no file: 'mutual-information registration failed "
-                "(…): Refusing to change spacing from [1, 1, 1] to [0, 0, 0]'",
             ),
         )
     ],
@@ -589,9 +530,6 @@ CLI_CASES: list[Case] = [
         "methods --family nope",
         status=2,
         names="nope",
-        fails="exit 0 with an empty table: an unknown family is not refused",
-        fix="src/brainfuse/cli.py:130 methods() / fusion/registry.py:214 list_methods(): refuse a "
-        "family no method has, listing the valid ones",
     ),
     c(
         "metrics-unknown-profile",
@@ -628,9 +566,6 @@ CLI_CASES: list[Case] = [
         f"viz difference {MP} {CP} -o out/v.png --cmap nope",
         f"{MP} {CP}",
         names="nope",
-        fails="ValueError: 'nope' is not a valid value for cmap (from matplotlib), a traceback",
-        fix="src/brainfuse/viz/overlay.py:380 difference_figure() (used at viz/render.py:123): "
-        "check the colour map name and raise InputError('--cmap', ...) as the palettes do",
     ),
     c(
         "viz-grid-unknown-method",
@@ -675,16 +610,25 @@ CLI_CASES: list[Case] = [
         names="--scheduler",
     ),
     # ---- usage errors (click) ------------------------------------------------------------------
-    c("usage-unknown-command", "usage", "nope", names="nope", fails=USAGE, fix=USAGE_FIX),
-    c("usage-fuse-missing-b", "usage", f"fuse {MP}", MP, names="B", fails=USAGE, fix=USAGE_FIX),
+    c(
+        "usage-unknown-command",
+        "usage",
+        "nope",
+        names="nope",
+    ),
+    c(
+        "usage-fuse-missing-b",
+        "usage",
+        f"fuse {MP}",
+        MP,
+        names="B",
+    ),
     c(
         "usage-fuse-missing-output",
         "usage",
         f"fuse {MP} {PP}",
         PAIR,
         names="--output",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-info-max-pixels-text",
@@ -692,16 +636,12 @@ CLI_CASES: list[Case] = [
         f"info {MP} --max-pixels abc",
         MP,
         names="--max-pixels",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-methods-unknown-option",
         "usage",
         "methods --bogus",
         names="--bogus",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-register-unknown-method",
@@ -709,8 +649,6 @@ CLI_CASES: list[Case] = [
         f"register {MP} {CP} -o out/r.png -m nope",
         f"{MP} {CP}",
         names="nope",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-register-unknown-transform",
@@ -718,8 +656,6 @@ CLI_CASES: list[Case] = [
         f"register {MP} {CP} -o out/r.png --transform nope",
         f"{MP} {CP}",
         names="nope",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-viz-unknown-view",
@@ -727,24 +663,18 @@ CLI_CASES: list[Case] = [
         f"viz nope {MP}",
         MP,
         names="nope",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-demo-seed-text",
         "usage",
         "demo -o out/demo --seed abc",
         names="--seed",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "usage-serve-port-text",
         "usage",
         "serve --port abc",
         names="--port",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     # ---- -p parameters -------------------------------------------------------------------------
     c(
@@ -753,10 +683,6 @@ CLI_CASES: list[Case] = [
         f"{FUSE} -m legff -p scales=0",
         PAIR,
         names="scales",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity "
-        "(legff's colour path skips the scales check), a traceback",
-        fix="src/brainfuse/fusion/guided.py:581 _legff_rgb() (and :586 _legff0_rgb()) never call "
-        "_check_scales (guided.py:432) as the grey path does; or check ranges in bind()",
     ),
     c(
         "fuse-legff0-scales-0-colour",
@@ -764,9 +690,6 @@ CLI_CASES: list[Case] = [
         f"{FUSE} -m legff0 -p scales=0",
         PAIR,
         names="scales",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity, "
-        "a traceback",
-        fix="src/brainfuse/fusion/guided.py: legff0's colour path, as for legff",
     ),
     c(
         "fuse-legff-scales-0-palette",
@@ -774,9 +697,6 @@ CLI_CASES: list[Case] = [
         f"fuse {MP} {CP} -m legff -p scales=0 --palette hot -o out/o.png",
         f"{MP} {CP}",
         names="scales",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity, "
-        "a traceback",
-        fix="src/brainfuse/fusion/guided.py: legff's colour path, as above",
     ),
     c(
         "fuse-legff-scales-negative",
@@ -784,9 +704,6 @@ CLI_CASES: list[Case] = [
         f"{FUSE} -m legff -p scales=-3",
         PAIR,
         names="scales",
-        fails="ValueError: zero-size array to reduction operation minimum which has no identity, "
-        "a traceback",
-        fix="src/brainfuse/fusion/guided.py: legff's colour path, as above",
     ),
     c("fuse-param-nan", "param", f"{FUSE} -m weighted -p w=nan", PAIR, names="'w'"),
     c("fuse-param-out-of-range", "param", f"{FUSE} -m weighted -p w=2", PAIR, names="'w'"),
@@ -853,8 +770,6 @@ CLI_CASES: list[Case] = [
         f"fuse {MP} {PP} -o in/regular/o.png",
         f"{PAIR} in/regular",
         names="in/regular",
-        fails=_PARENT_FILE,
-        fix=_ATOMIC_FIX,
     ),
     c("fuse-output-is-folder", "output", f"fuse {MP} {PP} -o out", PAIR, names="out"),
     c(
@@ -879,9 +794,6 @@ CLI_CASES: list[Case] = [
         f"fuse {MP} {PP} -o in/loop_a.png",
         f"{PAIR} in/loop_a.png in/loop_b.png",
         names="in/loop_a.png",
-        fails=_RESOLVE_LOOP,
-        fix="src/brainfuse/io/atomic.py:36 check_output_path(): catch the loop from "
-        "Path.resolve() and refuse the output",
     ),
     c(
         "fuse-output-long-name",
@@ -889,10 +801,6 @@ CLI_CASES: list[Case] = [
         f"fuse {MP} {PP} -o out/{LONG}.png",
         PAIR,
         names=LONG[:40],
-        fails="OSError: [Errno 36] File name too long (Path.exists in check_output_path), "
-        "a traceback",
-        fix="src/brainfuse/io/atomic.py:39 check_output_path(): catch OSError from "
-        "exists()/is_dir() and refuse the name",
     ),
     # ---- register ------------------------------------------------------------------------------
     c(
@@ -958,8 +866,6 @@ CLI_CASES: list[Case] = [
         f"register {MP} {CP} -o in/regular/r.png",
         f"{MP} {CP} in/regular",
         names="in/regular",
-        fails=_PARENT_FILE,
-        fix=_ATOMIC_FIX,
     ),
     c(
         "register-transform-out-parent-is-file",
@@ -967,8 +873,6 @@ CLI_CASES: list[Case] = [
         f"register {MP} {CP} -o out/r.png --transform-out in/regular/t.json",
         f"{MP} {CP} in/regular",
         names="in/regular",
-        fails=_PARENT_FILE,
-        fix=_ATOMIC_FIX,
     ),
     # ---- metrics -------------------------------------------------------------------------------
     c(
@@ -991,10 +895,6 @@ CLI_CASES: list[Case] = [
         f"metrics in/fused.png {MP} in/small.png",
         f"in/fused.png {MP} in/small.png",
         names="in/small.png",
-        fails="refused, but the line names 'B', not the file: 'B: shape (40, 40) differs from the "
-        "fused shape (48, 52)'",
-        fix="src/brainfuse/metrics/batch.py evaluate_files(): pass the file names to evaluate() "
-        "(or re-raise its InputError with the path)",
     ),
     c(
         "metrics-2d-with-volume",
@@ -1002,8 +902,6 @@ CLI_CASES: list[Case] = [
         f"metrics in/fused.png {MP} in/t1.nii",
         f"in/fused.png {MP} in/t1.nii",
         names="in/t1.nii",
-        fails="refused, but the line names 'B', not the file: 'B: shape (16, 18, 14) differs …'",
-        fix="src/brainfuse/metrics/batch.py evaluate_files(): name the files in the error",
     ),
     c(
         "metrics-mix-files-folders",
@@ -1025,9 +923,6 @@ CLI_CASES: list[Case] = [
         "metrics tri/F tri/A tri/B -o tri/A/1.png",
         "tri",
         names="tri/A/1.png",
-        fails="exit 0: the CSV overwrites the input tri/A/1.png and tri/A/1-summary.png appears",
-        fix="src/brainfuse/metrics/batch.py:115-116 evaluate_folders(): check the output (and "
-        "the summary path) against every input file of the triples, not only the folders",
     ),
     c(
         "metrics-output-is-input-folder",
@@ -1049,8 +944,6 @@ CLI_CASES: list[Case] = [
         "metrics tri/F tri/A tri/B -o in/regular/s.csv",
         "tri in/regular",
         names="in/regular",
-        fails=_PARENT_FILE,
-        fix=_ATOMIC_FIX,
     ),
     *[
         c(
@@ -1059,47 +952,8 @@ CLI_CASES: list[Case] = [
             f"metrics in/one_f.png in/one_a.png in/one_b.png --profile {prof}",
             "in/one_f.png in/one_a.png in/one_b.png",
             names="in/one_f.png|in/one_a.png|in/one_b.png",
-            fails=why,
-            fix=fix,
         )
-        for prof, why, fix in (
-            (
-                "paper",
-                "refused, but the line names no file: 'image (1, 1) is smaller than the 11-pixel "
-                "SSIM window'",
-                "src/brainfuse/metrics/batch.py evaluate_files(): re-raise evaluate()'s "
-                "InputError (source None) with the fused file's path",
-            ),
-            (
-                "cddfuse",
-                "refused, but the line names no file: 'image (1, 1) is too small for 4-scale VIF'",
-                "src/brainfuse/metrics/batch.py evaluate_files(): as for paper",
-            ),
-            (
-                "vifb",
-                "refused, but the line names no file: 'image (1, 1) is smaller than the 11-pixel "
-                "SSIM window'",
-                "src/brainfuse/metrics/batch.py evaluate_files(): as for paper",
-            ),
-            (
-                "mefb",
-                "ValueError: window shape cannot be larger than input array shape, a traceback",
-                "src/brainfuse/metrics/fmi.py:67-69: FMI's sliding_window_view needs an image at "
-                "least as large as its window; raise InputError first",
-            ),
-            (
-                "liu2012",
-                "RuntimeWarning 'invalid value encountered in divide' at metrics/phase.py:23 and "
-                ":27 (cols - 1 = 0) printed before the error line",
-                "src/brainfuse/metrics/phase.py:23-27: check the size before building the "
-                "frequency grid; and name the file (batch.py)",
-            ),
-            (
-                "tang",
-                "refused, but the line names no file: 'image (1, 1) is too small for 4-scale VIF'",
-                "src/brainfuse/metrics/batch.py evaluate_files(): as for paper",
-            ),
-        )
+        for prof in ("paper", "cddfuse", "vifb", "mefb", "liu2012", "tang")
     ],
     # ---- viz -----------------------------------------------------------------------------------
     c(
@@ -1164,9 +1018,6 @@ CLI_CASES: list[Case] = [
         f"viz overlay {MP} {CP} -o in/regular/v.png",
         f"{MP} {CP} in/regular",
         names="in/regular",
-        fails=_PARENT_FILE,
-        fix="src/brainfuse/viz/render.py check_output() (and io/atomic.py check_output_path): "
-        "refuse a parent that is not a folder",
     ),
     c(
         "viz-checkerboard-tiles-0",
@@ -1217,10 +1068,6 @@ CLI_CASES: list[Case] = [
         f"viz gradient-color {MP} {CP} -m weighted -p w=7 -o out/v.png",
         f"{MP} {CP}",
         names="'w'",
-        fails="exit 0, writes the picture: w=7 passes (the autograd path never calls the "
-        "method's own range check; `fuse` and `viz gradients` refuse it)",
-        fix="src/brainfuse/viz/cli.py:88 _method_params(): bind() checks types only; check the "
-        "ranges there (or in FusionMethod.bind) for every path",
     ),
     c(
         "viz-gradient-color-stride-0",
@@ -1256,10 +1103,6 @@ CLI_CASES: list[Case] = [
         f"viz enhance {MP} {CP} -m average -o out/v.png --gain nan",
         f"{MP} {CP}",
         names="gain",
-        fails="exit 0, writes a picture; RuntimeWarning 'invalid value encountered in cast' "
-        "(viz/render.py:120) on stderr",
-        fix="src/brainfuse/viz/energy.py:119: `gain < 0` is False for NaN; use "
-        "`not (math.isfinite(gain) and gain >= 0)`",
     ),
     c(
         "viz-enhance-lift",
@@ -1296,8 +1139,6 @@ CLI_CASES: list[Case] = [
         "viz slices in/t1.nii -o out/v.png --at nan,0,0",
         "in/t1.nii",
         names="--at",
-        fails="ValueError: cannot convert float NaN to integer, a traceback",
-        fix="src/brainfuse/viz/cli.py:534-537 slices_cmd(): refuse a point that is not finite",
     ),
     c(
         "viz-slices-at-inf",
@@ -1305,9 +1146,6 @@ CLI_CASES: list[Case] = [
         "viz slices in/t1.nii -o out/v.png --at inf,0,0",
         "in/t1.nii",
         names="--at",
-        fails="OverflowError: cannot convert float infinity to integer, a traceback "
-        "(after a RuntimeWarning at viz/volume.py:43)",
-        fix="src/brainfuse/viz/cli.py:534-537 slices_cmd(): refuse a point that is not finite",
     ),
     c(
         "viz-slices-overlay-2d",
@@ -1375,10 +1213,7 @@ CLI_CASES: list[Case] = [
         "viz",
         "viz phantom-series -o out/s --radii nan",
         names="radii",
-        fails="exit 0: writes out/s/mri_1.png and pet_1.png for a NaN radius",
         slow=True,
-        fix="src/brainfuse/viz/series.py:49 phantom_series(): `r <= 0` is False for NaN; refuse "
-        "radii that are not finite",
     ),
     # ---- train ---------------------------------------------------------------------------------
     c(
@@ -1387,9 +1222,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td_nosplit --out out/w.pt --steps 1 --patch 16",
         "td_nosplit",
         names="td_nosplit/split.csv",
-        fails="KeyError: 'split', a traceback",
-        fix="src/brainfuse/models/data.py:95-96 load_pairs(): check the columns (pairset, file, "
-        "split) as bench/pairs.py _read_split does",
     ),
     c(
         "train-split-csv-not-utf8",
@@ -1397,9 +1229,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td_latin1 --out out/w.pt --steps 1 --patch 16",
         "td_latin1",
         names="td_latin1/split.csv",
-        fails="UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9, a traceback",
-        fix="src/brainfuse/models/data.py:95 load_pairs(): open with encoding='utf-8' and turn "
-        "UnicodeDecodeError/csv.Error into InputError",
     ),
     c(
         "train-steps-negative",
@@ -1407,9 +1236,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --steps -5 --patch 16",
         "td",
         names="--steps",
-        fails="exit 0: writes out/w.pt, w.json and w.pt.ckpt after -5 steps",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --steps < 1 (and the other "
-        "numeric overrides) before training; or click.IntRange(min=1)",
     ),
     c(
         "train-steps-zero",
@@ -1417,8 +1243,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --steps 0 --patch 16",
         "td",
         names="--steps",
-        fails="exit 0: writes untrained weights out/w.pt",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --steps < 1",
     ),
     c(
         "train-batch-size-zero",
@@ -1426,9 +1250,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --batch-size 0 --patch 16 --steps 1",
         "td",
         names="--batch-size",
-        fails="exit 2 only after training starts ('loss is nan at step 0'), leaves "
-        "out/w.pt.ckpt and a progress bar on stderr",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --batch-size < 1",
     ),
     c(
         "train-batch-size-negative",
@@ -1436,8 +1257,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --batch-size -1 --patch 16 --steps 1",
         "td",
         names="--batch-size",
-        fails="ValueError: negative dimensions are not allowed, a traceback",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --batch-size < 1",
     ),
     c(
         "train-patch-zero",
@@ -1445,10 +1264,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --patch 0 --steps 1",
         "td",
         names="--patch",
-        fails="RuntimeError: Kernel size can't be greater than actual input size (torch), a "
-        "traceback; out/w.pt.ckpt left behind",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --patch below the "
-        "network's minimum",
     ),
     c(
         "train-patch-negative",
@@ -1456,8 +1271,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --patch -4 --steps 1",
         "td",
         names="--patch",
-        fails="ValueError: negative dimensions are not allowed, a traceback",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --patch < 1",
     ),
     c(
         "train-lr-nan",
@@ -1465,9 +1278,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --lr nan --steps 1 --patch 16",
         "td",
         names="--lr",
-        fails="ValueError: Invalid learning rate: nan (torch.optim.Adam), a traceback",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --lr that is not a "
-        "positive finite number",
     ),
     c(
         "train-lr-negative",
@@ -1475,8 +1285,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --lr -1 --steps 1 --patch 16",
         "td",
         names="--lr",
-        fails="ValueError: Invalid learning rate: -1.0 (torch.optim.Adam), a traceback",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --lr <= 0",
     ),
     c(
         "train-threads-zero",
@@ -1484,8 +1292,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --threads 0 --steps 1 --patch 16",
         "td",
         names="--threads",
-        fails="RuntimeError: set_num_threads expects a positive integer, a traceback",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse --threads < 1",
     ),
     c(
         "train-max-minutes-nan",
@@ -1493,9 +1299,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt --max-minutes nan --steps 1 --patch 16",
         "td",
         names="--max-minutes",
-        fails="exit 0: NaN minutes accepted, weights written",
-        fix="src/brainfuse/models/cli.py:76-89 train_command(): refuse a --max-minutes that is "
-        "not finite or is negative",
     ),
     c(
         "train-param-width-zero",
@@ -1503,10 +1306,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out out/w.pt -p width=0 --steps 1 --patch 16",
         "td",
         names="width",
-        fails="RuntimeError: expected weight to be at least 1 at dimension 0 (torch), a "
-        "traceback; out/w.pt.ckpt left behind",
-        fix="src/brainfuse/models/funfusean.py SPEC: check width >= 1 when binding the "
-        "parameters (ModelSpec.bind)",
     ),
     c(
         "train-param-lam-nan",
@@ -1571,8 +1370,6 @@ CLI_CASES: list[Case] = [
         "train funfusean --data td --out in/regular/w.pt --steps 1 --patch 16",
         "td in/regular",
         names="in/regular",
-        fails=_PARENT_FILE + " (of the checkpoint w.pt.ckpt)",
-        fix=_ATOMIC_FIX,
     ),
     c(
         "train-resume-without-checkpoint",
@@ -1643,10 +1440,6 @@ CLI_CASES: list[Case] = [
         "bench --pairs bp --methods weighted --out out/b -p weighted.w=9",
         "bp",
         names="'w'",
-        fails="exit 0: every task fails ('failed: weighted on MRI-CT/1.png: … must lie in "
-        "[0, 1]') and a report is written",
-        fix="src/brainfuse/bench/__init__.py:168 run_bench(): get_method(name).bind() checks types "
-        "only; check the ranges before the run (FusionMethod.bind)",
     ),
     c(
         "bench-split-without-csv",
@@ -1710,10 +1503,6 @@ CLI_CASES: list[Case] = [
         "bench --pairs bp_shapes --methods average --out out/b",
         "bp_shapes",
         names="bp_shapes",
-        fails="ValueError: all input arrays must have the same shape (viz/grid.py auto_roi, "
-        "drawing the picture grid), a traceback after the report's CSV files are written",
-        fix="src/brainfuse/bench/__init__.py:96 _grids(): leave failed pairs (and pairs whose "
-        "shapes differ) out of the picture grid",
     ),
     c(
         "bench-compare-needs-cddfuse",
@@ -1734,9 +1523,6 @@ CLI_CASES: list[Case] = [
         "serve",
         "serve --max-upload-mb nan",
         names="--max-upload-mb",
-        fails="ValueError: cannot convert float NaN to integer, a traceback",
-        fix="src/brainfuse/web/cli.py:29 serve_command(): `max_upload_mb <= 0` is False for "
-        "NaN; use `not max_upload_mb > 0` (and refuse inf)",
     ),
     # ---- through a real process ----------------------------------------------------------------
     c("process-ok-info", "process", f"info {MP}", MP, status=0, via="subprocess"),
@@ -1779,9 +1565,6 @@ CLI_CASES: list[Case] = [
         PAIR,
         names="scales",
         via="subprocess",
-        fails="Traceback … ValueError: zero-size array to reduction operation minimum which has "
-        "no identity",
-        fix="src/brainfuse/fusion/guided.py: legff's colour path must check scales >= 1",
     ),
     c(
         "process-non-utf8-info-strict-locale",
@@ -1791,10 +1574,6 @@ CLI_CASES: list[Case] = [
         status=0,
         env=(("PYTHONIOENCODING", "utf-8:strict"),),
         via="subprocess",
-        fails="UnicodeEncodeError: surrogates not allowed (click.echo of the file name) where "
-        "stdout is strict UTF-8, as under an en_US.UTF-8 locale: a traceback, exit 1",
-        fix="src/brainfuse/cli.py:175 info(): print paths with click.format_filename() (the "
-        "'file' fact, and the 'wrote …' lines of every command)",
     ),
     c(
         "process-non-utf8-output-strict-locale",
@@ -1805,9 +1584,6 @@ CLI_CASES: list[Case] = [
         creates=(NON_UTF8_OUT,),
         env=(("PYTHONIOENCODING", "utf-8:strict"),),
         via="subprocess",
-        fails="the fused file is written, then UnicodeEncodeError in the 'wrote …' line: a "
-        "traceback, exit 1",
-        fix="src/brainfuse/cli.py:120 fuse(): click.format_filename(output) in the echo",
     ),
     c(
         "process-usage",
@@ -1816,8 +1592,6 @@ CLI_CASES: list[Case] = [
         MP,
         names="B",
         via="subprocess",
-        fails=USAGE,
-        fix=USAGE_FIX,
     ),
     c(
         "process-long-name",
@@ -1826,8 +1600,6 @@ CLI_CASES: list[Case] = [
         MP,
         names=LONG[:40],
         via="subprocess",
-        fails="Traceback … OSError: [Errno 36] File name too long",
-        fix="src/brainfuse/io/readers.py:123 load(): catch OSError from exists()",
     ),
     c(
         "process-metrics-overwrites-input",
@@ -1836,8 +1608,6 @@ CLI_CASES: list[Case] = [
         "tri",
         names="tri/A/1.png",
         via="subprocess",
-        fails="exit 0: tri/A/1.png is overwritten by the CSV, tri/A/1-summary.png appears",
-        fix="src/brainfuse/metrics/batch.py:115-116 evaluate_folders()",
     ),
 ]
 
@@ -1927,24 +1697,18 @@ WEB_CASES: list[WebCase] = [
         "corrupt",
         uploads=(("a", "t1.nii", "in/t1.nii"), ("b", "h.nii", "in/header.nii")),
         names="(h.nii)",
-        fails="500 internal error (OverflowError: memory mapped length must be positive)",
-        fix="src/brainfuse/io/nifti.py:38-45 read_nifti(): refuse dimensions < 1",
     ),
     w(
         "web-mutated-nii-gz",
         "corrupt",
         uploads=(("a", "t1.nii.gz", "in/mutated.nii.gz"), ("b", "p.nii.gz", "in/pet.nii.gz")),
         names="(t1.nii.gz)",
-        fails="200: the corrupt gzip stream is fused (its CRC-32 is never checked)",
-        fix="src/brainfuse/io/nifti.py:44 read_nifti(): decompress the whole stream first",
     ),
     w(
         "web-nifti-dim-zero",
         "empty",
         uploads=(("a", "z.nii", "in/dim0.nii"), ("b", "z2.nii", "in/dim0.nii")),
         names="(z.nii)",
-        fails="500 internal error (ValueError on the empty volume)",
-        fix="src/brainfuse/io/nifti.py:38-40 read_nifti(): refuse a dimension < 1",
     ),
     w(
         "web-4d-nifti",
@@ -1996,18 +1760,12 @@ WEB_CASES: list[WebCase] = [
         "mismatch",
         uploads=(("a", "t1.nii", "in/t1.nii"), ("b", "shifted.nii", "in/shifted.nii")),
         names="(shifted.nii)",
-        fails="200: volumes on different grids are fused voxel by voxel (the CLI refuses them)",
-        fix="src/brainfuse/web/app.py:310 _fuse_request(): compare the affines as "
-        "brainfuse.fusion.fuse does (api.py:149) before fuse_arrays",
     ),
     w(
         "web-singular-affine",
         "geometry",
         uploads=(("a", "s.nii", "in/singular.nii"), ("b", "t1.nii", "in/t1.nii")),
         names="(s.nii)",
-        fails="500 internal error (nibabel HeaderDataError: Could not decompose affine, saving "
-        "the fused volume)",
-        fix=_AFFINE_FIX,
     ),
     w(
         "web-volume-shapes",
@@ -2131,10 +1889,6 @@ WEB_CASES: list[WebCase] = [
         uploads=_ONE_UP,
         form=(("method", "average"), ("profile", "mefb")),
         status=(200, 422),
-        fails="500 internal error (ValueError: window shape cannot be larger than input array "
-        "shape, from mefb's FMI)",
-        fix="src/brainfuse/metrics/fmi.py:67-69 (size check); web/app.py:239 _metrics() "
-        "catches only InputError",
     ),
     w(
         "web-1x1-liu2012",
@@ -2142,9 +1896,6 @@ WEB_CASES: list[WebCase] = [
         uploads=_ONE_UP,
         form=(("method", "average"), ("profile", "liu2012")),
         status=(200, 422),
-        fails="RuntimeWarning 'invalid value encountered in divide' (metrics/phase.py:23): a 500 "
-        "where warnings are errors, a warning in the server log otherwise",
-        fix="src/brainfuse/metrics/phase.py:23-27: check the size first",
     ),
     w(
         "web-long-client-name",

@@ -89,26 +89,7 @@ def test_fuse_degenerate(method, pair):
     fuse_checked(*pair, method)
 
 
-_EXTREME_FAILS = {
-    "dwt": "returns inf (no error) for inputs near the float32 maximum",
-    "swt": "returns inf (no error) for inputs near the float32 maximum",
-    "gff": "RuntimeWarning: overflow encountered in multiply",
-    "latlrr": "numpy.linalg.LinAlgError: Singular matrix",
-}
-
-
-@pytest.mark.parametrize(
-    "method",
-    [
-        pytest.param(
-            m,
-            marks=[pytest.mark.xfail(strict=True, reason=_EXTREME_FAILS[m])]
-            if m in _EXTREME_FAILS
-            else [],
-        )
-        for m in CLASSICAL
-    ],
-)
+@pytest.mark.parametrize("method", CLASSICAL)
 def test_fuse_float32_extremes(method):
     """Far off the 0..255 scale, near the float32 maximum: finite, or refused."""
     a = np.full((8, 8), 1e30, np.float32)
@@ -168,10 +149,11 @@ def evaluate_checked(f, a, b, profile: str, metrics=None) -> None:
         assert math.isfinite(value) or name.startswith(INFINITE_OK), (name, value)
 
 
-#: (profile, metric): what a single metric does wrong today, pinned by one example each below
-#: and left out of the property test until it is fixed (then delete the row).
-METRIC_BUGS: dict[tuple[str, str], tuple[tuple[int, int], str, str, str]] = {
-    # (profile, metric): (shape, pattern of F, A, B as "noise|zeros|bright"), what happens
+#: (profile, metric): an example on which the metric once failed (a traceback, NaN or a
+#: RuntimeWarning), kept as a regression test. A row of this table whose metric fails again is
+#: left out of the property test below while it is pinned.
+METRIC_REGRESSIONS: dict[tuple[str, str], tuple[tuple[int, int], str, str, str]] = {
+    # (profile, metric): (shape, pattern of F, A, B as "noise|zeros|bright"), what happened
     ("paper", "FMI"): (
         (1, 1),
         "noise noise zeros",
@@ -248,23 +230,18 @@ def _pattern(shape: tuple[int, int], kind: str, seed: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("profile", "metric"),
-    [
-        pytest.param(p, m, id=f"{p}-{m}", marks=pytest.mark.xfail(strict=True, reason=bug[2]))
-        for (p, m), bug in METRIC_BUGS.items()
-    ],
+    ("profile", "metric"), [pytest.param(p, m, id=f"{p}-{m}") for p, m in METRIC_REGRESSIONS]
 )
-def test_metric_bug_pinned(profile, metric):
-    shape, kinds, _, _ = METRIC_BUGS[(profile, metric)]
+def test_metric_regression(profile, metric):
+    shape, kinds, _, _ = METRIC_REGRESSIONS[(profile, metric)]
     f, a, b = (_pattern(shape, k, seed) for seed, k in enumerate(kinds.split(), start=1))
     evaluate_checked(f, a, b, profile, metrics=[metric])
 
 
 def metric_names(profile: str, default: bool) -> list[str]:
-    """The profile's default (or every) metric, less the ones pinned in :data:`METRIC_BUGS`."""
+    """The profile's default (or every) metric."""
     prof = get_profile(profile)
-    names = list(prof.default or prof.names()) if default else prof.names()
-    return [n for n in names if (profile, n) not in METRIC_BUGS]
+    return list(prof.default or prof.names()) if default else prof.names()
 
 
 METRIC_SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)

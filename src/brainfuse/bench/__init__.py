@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,7 @@ def run_bench(
         _check_2d(pairs)
     out_dir = Path(out)
     _check_out(out_dir, roots)
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
 
     config = BenchConfig(
@@ -217,7 +219,7 @@ def run_bench(
                 desc="bench",
                 unit="task",
                 mininterval=0.5,
-                disable=not progress,
+                disable=True if not progress else None,  # None: only on a terminal
             )
         )
         for result in execute(todo, config, client):
@@ -234,6 +236,14 @@ def run_bench(
     records = load_records(
         [t for t in tasks if (t.method, t.pair.pair_set, t.pair.name) not in failed_keys], out_dir
     )
+    if failures and not records:  # nothing to report: refuse, and leave no empty report behind
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        f = failures[0]
+        raise InputError(
+            ", ".join(str(r) for r in roots),
+            f"every task failed, e.g. {f.method} on {f.pair_set}/{f.name}: {f.error}",
+        )
     higher = {name: m.higher_is_better for name, m in prof.metrics.items()}
     summary = summarise(records, methods, higher)
     published, notes = {}, []

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..color import apply_palette, fuse_luminance
 from ..errors import InputError
-from ..io.image import Image, Modality
+from ..io.image import Image, Modality, to_fusion_scale
 from ..pair import ImageLike, Pair, check_palette, prepare_pair
 from .registry import FusionMethod, get_method
 
@@ -33,6 +33,8 @@ def _check_pair(a: np.ndarray, b: np.ndarray, b_rgb: bool, names: tuple[str, str
             "onto the first image (brainfuse register, or fuse --resample for volumes)",
         )
     for arr, name in ((a, names[0]), (b, names[1])):
+        if arr.size == 0:
+            raise InputError(name, f"is empty: shape {arr.shape} has an axis of length 0")
         if not np.isfinite(arr).all():
             raise InputError(name, "contains NaN or infinite values")
 
@@ -74,6 +76,14 @@ def fuse_arrays(
     return fuse_luminance(a, b, lambda x, y: _grey(m, x, y, bound))
 
 
+def _working_scale(x: np.ndarray, *, colour: bool = False) -> np.ndarray:
+    """An array as it is when its values lie in 0..255, else stretched to 0..255."""
+    arr = np.asarray(x, dtype=np.float32)
+    if arr.size == 0 or not np.isfinite(arr).all():
+        return arr  # refused with its name by fuse_arrays
+    return to_fusion_scale(Image(arr, rgb=colour and arr.ndim == 3, display_values=True))
+
+
 def fuse(
     a: ImageLike,
     b: ImageLike,
@@ -91,7 +101,8 @@ def fuse(
         grid: the same shape and, for volumes, the same affine (register or resample first:
         :func:`brainfuse.register`, :func:`brainfuse.registration.resample`). Files and
         images are prepared by :func:`brainfuse.pair.prepare_pair`, which puts both on the
-        0..255 scale; two NumPy arrays are taken as they are, on that scale.
+        0..255 scale; two NumPy arrays are taken as they are when their values lie in 0..255
+        (else each is stretched to it).
     method : str
         A registered method name (``brainfuse methods`` lists them).
     palette : str, optional
@@ -117,10 +128,10 @@ def fuse(
     """
     get_method(method)  # an unknown name is refused before any file is read
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        b_arr = np.asarray(b, dtype=np.float32)
+        a_arr, b_arr = _working_scale(a), _working_scale(b, colour=b.ndim == a.ndim + 1)
         if palette is not None:
             b_arr = apply_palette(b_arr, check_palette(palette))
-        return fuse_arrays(a, b_arr, method, **params)
+        return fuse_arrays(a_arr, b_arr, method, **params)
     return fuse_pair(prepare_pair(a, b, palette=palette), method, **params)
 
 

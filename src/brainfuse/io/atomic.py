@@ -64,7 +64,7 @@ def check_output_path(
                 raise InputError(out, f"{parent} cannot be a folder: part of it is a file")
             raise InputError(out, f"output folder {parent} does not exist")
         if not parent.is_dir():
-            raise InputError(out, f"{parent} is not a folder")
+            raise InputError(out, f"{parent} is a file, not a folder")
     if not os.access(parent if str(parent) else ".", os.W_OK | os.X_OK):
         raise InputError(out, f"cannot write in folder {parent} (permission denied)")
     return out

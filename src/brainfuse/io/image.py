@@ -146,6 +146,8 @@ class Image:
                 raise InputError(self.source, f"an RGB image must be HxWx3, got shape {arr.shape}")
         elif arr.ndim not in (2, 3):
             raise InputError(self.source, f"expected a 2D image or a 3D volume, got {arr.ndim}D")
+        if arr.size == 0:
+            raise InputError(self.source, f"is empty: shape {arr.shape} has an axis of length 0")
         nd = self.ndim
         if not self.spacing:
             self.spacing = (
@@ -162,6 +164,13 @@ class Image:
             self.affine = np.asarray(self.affine, dtype=np.float64)
             if self.affine.shape != (4, 4):
                 raise InputError(self.source, f"affine must be 4x4, got {self.affine.shape}")
+            linear = self.affine[:3, :3]
+            if not np.isfinite(self.affine).all() or abs(np.linalg.det(linear)) < 1e-12:
+                raise InputError(
+                    self.source,
+                    "the header's voxel-to-world matrix is singular or not finite: "
+                    "the volume has no place in space",
+                )
 
     @property
     def ndim(self) -> int:

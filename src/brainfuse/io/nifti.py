@@ -17,20 +17,45 @@ __all__ = ["from_nibabel", "read_nifti", "write_nifti"]
 
 
 def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
-    """Read a 3D NIfTI volume (``.nii`` or ``.nii.gz``); scaling (scl_slope/inter) is applied."""
+    """Read a 3D NIfTI volume (``.nii`` or ``.nii.gz``); scaling (scl_slope/inter) is applied.
+
+    The whole file is read (and a gzip stream decompressed to its end, so that its CRC-32 is
+    checked) before nibabel parses it: a corrupt ``.nii.gz`` is refused, not read as data.
+    """
     import nibabel as nib
 
+    raw = _read_bytes(path, max_pixels)
     logger = nib.imageglobals.logger
     level = logger.level
     logger.setLevel(logging.CRITICAL + 1)  # nibabel logs header problems to stderr; we raise
     try:
-        img = _open(path)
+        two = int.from_bytes(raw[:4], "little") == 540 or int.from_bytes(raw[:4], "big") == 540
+        img = (nib.Nifti2Image if two else nib.Nifti1Image).from_bytes(raw)
         img.shape  # noqa: B018 - a broken header raises here
     except Exception as exc:  # nibabel raises many types for bad headers
         raise InputError(path, f"not a readable NIfTI file ({_reason(exc)})") from None
     finally:
         logger.setLevel(level)
     return from_nibabel(img, source=path, max_pixels=max_pixels, modality=modality)
+
+
+def _read_bytes(path: Path, max_pixels: int) -> bytes:
+    """The file's bytes, gunzipped; more than 16 bytes a voxel of ``max_pixels`` is refused
+    (a decompression bomb stops there)."""
+    cap = 16 * max_pixels + (1 << 20)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(2)
+            fh.seek(0)
+            stream = gzip.GzipFile(fileobj=fh) if magic == b"\x1f\x8b" else fh
+            raw = stream.read(cap + 1)
+            if magic == b"\x1f\x8b" and len(raw) <= cap:
+                stream.read()  # to the end of the stream: the CRC-32 and length are checked
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(path, f"truncated or corrupt NIfTI data ({_reason(exc)})") from None
+    if len(raw) > cap:
+        raise InputError(path, f"more data than {max_pixels} voxels can hold (--max-pixels)")
+    return raw
 
 
 def from_nibabel(
@@ -51,6 +76,8 @@ def from_nibabel(
         shape = tuple(int(s) for s in img.shape)
     except Exception as exc:
         raise InputError(name, f"not a readable NIfTI file ({_reason(exc)})") from None
+    if any(n <= 0 for n in shape):
+        raise InputError(name, f"the header gives dimensions {shape}: none may be 0 or negative")
     while len(shape) > 3 and shape[-1] == 1:
         shape = shape[:-1]
     if len(shape) == 4:
@@ -87,20 +114,6 @@ def from_nibabel(
         source=None if source is None else str(source),
         meta=meta,
     )
-
-
-def _open(path: Path):
-    """nibabel image of ``path``; files whose name lacks ``.nii``/``.nii.gz`` are read as bytes."""
-    import nibabel as nib
-
-    name = path.name.lower()
-    if name.endswith((".nii", ".nii.gz")):
-        return nib.load(str(path))
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    two = int.from_bytes(raw[:4], "little") == 540 or int.from_bytes(raw[:4], "big") == 540
-    return (nib.Nifti2Image if two else nib.Nifti1Image).from_bytes(raw)
 
 
 def write_nifti(image: Image, path: Path, *, header: Any = None) -> None:

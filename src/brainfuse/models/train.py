@@ -432,7 +432,13 @@ def _train(
         )
 
     step = start
-    bar = tqdm(total=config.steps, initial=start, disable=not progress, desc=name, mininterval=2.0)
+    bar = tqdm(
+        total=config.steps,
+        initial=start,
+        disable=True if not progress else None,
+        desc=name,
+        mininterval=2.0,
+    )
     try:
         while step < config.steps:
             if config.max_minutes and time.perf_counter() - t0 > 60 * config.max_minutes:

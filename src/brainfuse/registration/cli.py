@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import max_pixels_option
+from ..clikit import max_pixels_option
 from .api import REGISTRATION_METHODS
 from .transform import TRANSFORM_KINDS
 

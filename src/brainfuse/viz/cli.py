@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..cli import max_pixels_option, parse_params
+from ..clikit import FINITE, max_pixels_option, parse_params
 from ..errors import InputError
 
 PathArg = click.Path(path_type=Path)
@@ -104,10 +104,15 @@ palette_option = click.option(
     help="DICOM palette (pet, hotiron ...) or a matplotlib map (hot, jet, inferno ...).",
 )
 alpha_option = click.option(
-    "--alpha", default=0.5, show_default=True, help="Opacity of the functional layer, 0..1."
+    "--alpha",
+    type=FINITE,
+    default=0.5,
+    show_default=True,
+    help="Opacity of the functional layer, 0..1.",
 )
 threshold_option = click.option(
     "--threshold",
+    type=FINITE,
     default=0.1,
     show_default=True,
     help="Background: pixels under this fraction of both images' windows stay uncoloured, 0..1.",
@@ -131,6 +136,7 @@ def _options(options: list):
 fd_options = [
     click.option(
         "--step",
+        type=FINITE,
         default=1.0,
         show_default=True,
         help="Finite-difference step (grey levels), for methods without autograd.",
@@ -276,6 +282,7 @@ def _gradients(pair: _Pair, method: str, params: tuple[str, ...], step: float, s
 @output_option
 @click.option(
     "--omega",
+    type=FINITE,
     default=0.6,
     show_default=True,
     help="Ω: saturation factor of the functional colour, 0..1.",
@@ -341,15 +348,21 @@ energy_options = [
     palette_option,
     click.option(
         "--sigma",
+        type=FINITE,
         default=2.0,
         show_default=True,
         help="Gaussian window of the local energy (pixels).",
     ),
     click.option(
-        "--gain", default=1.5, show_default=True, help="Colour gain on the energy weight."
+        "--gain",
+        type=FINITE,
+        default=1.5,
+        show_default=True,
+        help="Colour gain on the energy weight.",
     ),
     click.option(
         "--lift",
+        type=FINITE,
         default=0.5,
         show_default=True,
         help="Share of the missing functional luminance put back, 0..1.",
@@ -530,8 +543,8 @@ def slices_cmd(
             point = [float(v) for v in at.split(",")]
         except ValueError:
             point = []
-        if len(point) != 3:
-            raise InputError("--at", f"expected X,Y,Z in mm, got {at!r}")
+        if len(point) != 3 or not np.isfinite(point).all():
+            raise InputError("--at", f"expected X,Y,Z in mm (finite numbers), got {at!r}")
     anat, func, label = _load_volumes(volume, overlay_path, resample, max_pixels)
     orthogonal_figure(
         anat,

@@ -367,6 +367,12 @@ def difference_figure(
 
     The default map, ``"dark-diverging"`` (:func:`diverging_colormap`), is black at 0 so that
     equal regions recede into the black background; any matplotlib map name may be given."""
+    import matplotlib
+
+    if cmap != "dark-diverging" and cmap not in matplotlib.colormaps:
+        raise InputError(
+            "--cmap", f"unknown colour map '{cmap}'; valid: dark-diverging or a matplotlib map"
+        )
     out = check_output(path, inputs)
     d = difference(a, b)
     lim = float(np.abs(d).max()) or 1.0

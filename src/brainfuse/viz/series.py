@@ -46,7 +46,7 @@ def phantom_series(
     """
     from ..io.slicing import display_slice
 
-    if not radii_mm or any(r <= 0 for r in radii_mm):
+    if not radii_mm or not all(0 < r < float("inf") for r in radii_mm):
         raise InputError(None, f"radii must be positive, got {list(radii_mm)}")
     mri, grey, white = load_mni_templates(2)
     tumour = next(les for les in LESIONS if les.hyper)

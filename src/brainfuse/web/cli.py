@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..clikit import FINITE
 from ..errors import InputError
 
 __all__ = ["serve_command"]
@@ -14,6 +15,7 @@ __all__ = ["serve_command"]
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option(
     "--max-upload-mb",
+    type=FINITE,
     default=64.0,
     show_default=True,
     help="Largest request body (both files together), MiB.",
