@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,19 @@ def test_pixel_rules_values():
     np.testing.assert_array_equal(brainfuse.fuse(a, b, "maximum"), [[100, 100], [200, 150]])
     np.testing.assert_array_equal(brainfuse.fuse(a, b, "minimum"), [[0, 100], [0, 50]])
     np.testing.assert_allclose(brainfuse.fuse(a, b, "weighted", w=0.75), 0.75 * a + 0.25 * b)
+
+
+def test_every_registry_lists_entries_of_one_shape(capsys):
+    from brainfuse.cli import main
+    from brainfuse.registry import REGISTRIES, get_registry
+
+    keys = None
+    for kind in REGISTRIES:
+        assert main(["list", kind, "--json"]) == 0
+        items = json.loads(capsys.readouterr().out)
+        assert items and [i["name"] for i in items] == get_registry(kind).names()
+        for item in items:
+            keys = keys or set(item)
+            assert set(item) == keys, (kind, item["name"])
+    assert main(["list", "registration", "--family", "nope"]) == 2
+    assert "unknown family 'nope'" in capsys.readouterr().err

@@ -130,32 +130,60 @@ def fuse(
     click.echo(f"wrote {output} ({kind} {'x'.join(map(str, fused.shape))}, method {method})")
 
 
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-@click.option("--family", default=None, help="Only methods of this family.")
-def methods(as_json: bool, family: str | None) -> None:
-    """List the registered fusion methods."""
-    from .fusion import list_methods
+def _print_entries(kind: str, family: str | None, as_json: bool) -> None:
+    """Print the entries of registry ``kind`` as a table or a JSON list."""
+    from ._extras import extra_available
+    from .registry import get_registry
 
-    items = list_methods(family)
+    items = get_registry(kind).list(family)
     if as_json:
-        click.echo(json.dumps([m.to_dict() for m in items], indent=2))
+        click.echo(json.dumps([e.to_dict() for e in items], indent=2))
         return
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    from ._extras import extra_available
+    table = Table("name", "family", "dims", "parameters", "capabilities", "summary")
+    for e in items:
+        params = ", ".join(
+            f"{p.name}={p.default}" + (f" ({p.allowed().split(' ', 1)[1]})" if p.allowed() else "")
+            for p in e.params
+        )
+        dims = "/".join(f"{d}D" for d in e.dims)
+        caps = ", ".join(sorted(e.capabilities))
+        if e.extra and not extra_available(e.extra):
+            caps += f" (needs brainfuse[{e.extra}])"
+        table.add_row(e.name, e.family, dims, escape(params), escape(caps.strip(", ")), e.summary)
+    Console(width=200).print(table)
 
-    table = Table("name", "family", "dims", "learned", "parameters", "description")
-    for m in items:
-        params = ", ".join(f"{p.name}={p.default}" for p in m.params)
-        dims = "2D+3D" if 3 in m.dims else "2D (3D by slice)"
-        learned = "yes" if m.learned else ""
-        if m.extra and not extra_available(m.extra):
-            learned += f" (needs brainfuse[{m.extra}])"
-        table.add_row(m.name, m.family, dims, escape(learned.strip()), params, m.doc)
-    Console().print(table)
+
+@cli.command("list")
+@click.argument("kind", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--family", default=None, help="Only entries of this family.")
+def list_command(kind: str | None, as_json: bool, family: str | None) -> None:
+    """List what you can choose from: KIND is one of the registries (fusion, registration ...).
+
+    Without KIND, the registries themselves. Every entry has the same fields: name, family,
+    dims, parameters (with defaults and allowed values), capabilities, summary, reference.
+    """
+    from .registry import REGISTRIES
+
+    if kind is None:
+        if as_json:
+            click.echo(json.dumps(list(REGISTRIES), indent=2))
+        else:
+            click.echo("\n".join(REGISTRIES))
+        return
+    _print_entries(kind, family, as_json)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--family", default=None, help="Only methods of this family.")
+def methods(as_json: bool, family: str | None) -> None:
+    """List the registered fusion methods (the same as ``brainfuse list fusion``)."""
+    _print_entries("fusion", family, as_json)
 
 
 @cli.command()

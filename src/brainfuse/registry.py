@@ -352,3 +352,27 @@ class Registry(Generic[E]):
     def __contains__(self, name: object) -> bool:
         self._load()
         return name in self._entries
+
+
+#: Every registry by the name the command line and the web viewer use for it
+#: (``brainfuse list NAME``, ``GET /api/registry/NAME``), as ``"module:attribute"``: resolved
+#: on first use, so listing one family does not import the others.
+REGISTRIES: dict[str, str] = {
+    "fusion": "brainfuse.fusion.registry:METHODS",
+    "registration": "brainfuse.registration.api:REGISTRATION_METHODS",
+}
+
+
+def get_registry(name: str) -> Registry[Any]:
+    """The registry called ``name`` (a key of :data:`REGISTRIES`).
+
+    Examples
+    --------
+    >>> get_registry("fusion").get("average").kind
+    'fusion method'
+    """
+    if name not in REGISTRIES:
+        valid = ", ".join(REGISTRIES)
+        raise InputError(None, f"unknown registry '{name}'; valid: {valid}")
+    module, attr = REGISTRIES[name].split(":")
+    return getattr(importlib.import_module(module), attr)

@@ -88,7 +88,7 @@ def test_bad_inputs_exit_2_with_one_line_and_no_output(pair, tmp_path):
         ((fixed, flat, "o1.png"), "flat.png: image is empty (constant)"),
         ((fixed, vol_a, "o2.png"), "a.nii: a 3D input cannot be registered to the 2D input"),
         ((vol_a, vol_far, "o3.nii"), "far.nii: does not overlap"),
-        ((fixed, fixed, "o4.png", "-m", "nope"), "Invalid value for '-m'"),
+        ((fixed, fixed, "o4.png", "-m", "nope"), "unknown method 'nope'"),
     ]
     for (a, b, out, *extra), message in cases:
         target = tmp_path / out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
@@ -11,64 +10,79 @@ import numpy as np
 from ..errors import InputError
 from ..io.image import Image
 from ..io.readers import load
+from ..registry import Entry, Registry
 from .bggmm import register_bggmm, register_gmm_er
 from .ecc import register_ecc
-from .grid import Grid, grid_of
+from .grid import grid_of
 from .mi import register_mi
 from .resample import apply_transform, index_to_space
 from .transform import TRANSFORM_KINDS, Transform
 
-__all__ = ["REGISTRATION_METHODS", "RegistrationMethod", "register"]
+__all__ = ["REGISTRATION_METHODS", "register"]
 
 #: A registration with less of the fixed grid than this inside the moving image is refused.
 MIN_OVERLAP = 0.1
 
 
-@dataclass(frozen=True)
-class RegistrationMethod:
-    """A registration method: ``func(fixed, moving, kind, start) -> fixed-to-moving matrix``."""
-
-    name: str
-    func: Callable[[Grid, Grid, str, np.ndarray], np.ndarray]
-    dims: tuple[int, ...]
-    reference: str
-    summary: str
-
-
-#: The registration methods by name (``brainfuse register -m NAME``).
-REGISTRATION_METHODS: dict[str, RegistrationMethod] = {
-    m.name: m
-    for m in (
-        RegistrationMethod(
-            "mi",
-            register_mi,
-            (2, 3),
-            "Mattes et al. 2003, IEEE TMI 22(1); SimpleITK",
-            "Mattes mutual information, multi-resolution (any modality pair; the default)",
-        ),
-        RegistrationMethod(
-            "bggmm",
-            register_bggmm,
-            (2,),
-            "Wang J. et al. 2022, Front. Neurosci. 16:911957",
-            "bounded generalized Gaussian mixture of joint intensities, EM + Gauss-Newton, 2D",
-        ),
-        RegistrationMethod(
-            "gmm-er",
-            register_gmm_er,
-            (2,),
-            "Orchard & Mann 2010, IEEE TIP 19(5)",
-            "Gaussian mixture of joint intensities (ensemble registration), 2D",
-        ),
-        RegistrationMethod(
-            "ecc",
-            register_ecc,
-            (2,),
-            "Evangelidis & Psarakis 2008, IEEE TPAMI 30(10); OpenCV",
-            "enhanced correlation coefficient (same-modality images), 2D only",
-        ),
+def _method(
+    name: str,
+    func: Callable[..., np.ndarray],
+    dims: tuple[int, ...],
+    family: str,
+    ref: str,
+    doc: str,
+) -> Entry:
+    return Entry(
+        name=name,
+        kind="registration method",
+        family=family,
+        func=func,
+        summary=doc,
+        reference=ref,
+        dims=dims,
+        capabilities=frozenset(TRANSFORM_KINDS),
     )
-}
+
+
+#: The registration methods by name (``brainfuse register -m NAME``): entries of the one
+#: registry shape (:class:`brainfuse.registry.Entry`); ``func(fixed, moving, kind, start)``
+#: returns the fixed-to-moving matrix. Each supports the transforms in its ``capabilities``.
+REGISTRATION_METHODS: Registry[Entry] = Registry("registration method")
+for _entry in (
+    _method(
+        "mi",
+        register_mi,
+        (2, 3),
+        "mutual information",
+        "Mattes et al. 2003, IEEE TMI 22(1); SimpleITK",
+        "Mattes mutual information, multi-resolution (any modality pair; the default)",
+    ),
+    _method(
+        "bggmm",
+        register_bggmm,
+        (2,),
+        "mixture model",
+        "Wang J. et al. 2022, Front. Neurosci. 16:911957",
+        "bounded generalized Gaussian mixture of joint intensities, EM + Gauss-Newton, 2D",
+    ),
+    _method(
+        "gmm-er",
+        register_gmm_er,
+        (2,),
+        "mixture model",
+        "Orchard & Mann 2010, IEEE TIP 19(5)",
+        "Gaussian mixture of joint intensities (ensemble registration), 2D",
+    ),
+    _method(
+        "ecc",
+        register_ecc,
+        (2,),
+        "correlation",
+        "Evangelidis & Psarakis 2008, IEEE TPAMI 30(10); OpenCV",
+        "enhanced correlation coefficient (same-modality images), 2D only",
+    ),
+):
+    REGISTRATION_METHODS.add(_entry)
 
 
 def _as_image(x: Any, like: Image | None, name: str) -> Image:
@@ -171,9 +185,7 @@ def register(
     >>> round(float(t.matrix[0, 2]), 1)  # fixed (x, y) -> moving (x + 3, y)
     3.0
     """
-    if method not in REGISTRATION_METHODS:
-        valid = ", ".join(REGISTRATION_METHODS)
-        raise InputError(None, f"unknown registration method '{method}'; valid: {valid}")
+    spec = REGISTRATION_METHODS.get(method)
     if transform not in TRANSFORM_KINDS:
         raise InputError(None, f"unknown transform '{transform}'; valid: rigid, affine")
     fixed_img = _as_image(fixed, None, "fixed")
@@ -185,7 +197,6 @@ def register(
             f"a {moving_img.ndim}D input cannot be registered to the {fixed_img.ndim}D input "
             f"{names[0]}",
         )
-    spec = REGISTRATION_METHODS[method]
     if fixed_img.ndim not in spec.dims:
         raise InputError(names[1], f"method '{method}' registers 2D images only; use -m mi")
     _check(fixed_img, names[0])

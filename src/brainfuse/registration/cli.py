@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..clikit import max_pixels_option
-from .api import REGISTRATION_METHODS
 from .transform import TRANSFORM_KINDS
 
 
@@ -22,8 +21,7 @@ from .transform import TRANSFORM_KINDS
     "--method",
     default="mi",
     show_default=True,
-    type=click.Choice(list(REGISTRATION_METHODS)),
-    help="Registration method.",
+    help="Registration method (brainfuse list registration).",
 )
 @click.option(
     "--transform",
@@ -59,8 +57,9 @@ def register_command(
     """
     from ..io import check_output_suffix, load, save
     from ..io.atomic import check_output_path
-    from .api import register
+    from .api import REGISTRATION_METHODS, register
 
+    REGISTRATION_METHODS.get(method)  # an unknown name is refused before any file is read
     check_output_path(output, [fixed, moving])
     if transform_out is not None:
         check_output_path(transform_out, [fixed, moving, output])
