@@ -23,15 +23,16 @@ from pathlib import Path
 from ..errors import InputError
 from .published import TEST_SET_DIGESTS
 
-__all__ = ["Pair", "find_pairs", "pair_set_digest", "published_set"]
+__all__ = ["PairFiles", "find_pairs", "pair_set_digest", "published_set"]
 
 _FUNCTIONAL = ("CT", "PET", "SPECT")
 _ANATOMICAL = "MRI"
 
 
 @dataclass(frozen=True)
-class Pair:
-    """One registered pair: anatomical image ``a`` (MRI) and ``b`` (CT, PET or SPECT)."""
+class PairFiles:
+    """The two files of one registered pair of a pair set: anatomical ``a`` (MRI) and ``b`` (CT,
+    PET or SPECT). :func:`brainfuse.pair.prepare_pair` turns them into a prepared pair."""
 
     pair_set: str  # e.g. "MRI-PET"
     name: str  # the file name shared by both images, e.g. "11.png"
@@ -96,7 +97,9 @@ def _pair_sets(root: Path) -> list[tuple[str, Path, Path, Path]]:
     return out
 
 
-def find_pairs(roots: Sequence[str | Path], *, split: Iterable[str] | None = None) -> list[Pair]:
+def find_pairs(
+    roots: Sequence[str | Path], *, split: Iterable[str] | None = None
+) -> list[PairFiles]:
     """All pairs under the folders ``roots``, sorted by pair set and file name.
 
     Parameters
@@ -121,7 +124,7 @@ def find_pairs(roots: Sequence[str | Path], *, split: Iterable[str] | None = Non
     (136, 'MRI-CT/11.png')
     """
     wanted = None if split is None else set(split)
-    pairs: list[Pair] = []
+    pairs: list[PairFiles] = []
     seen: dict[str, Path] = {}
     for root in map(Path, roots):
         if not root.is_dir():
@@ -158,7 +161,7 @@ def find_pairs(roots: Sequence[str | Path], *, split: Iterable[str] | None = Non
             for fname in sorted(fa, key=_natural):
                 if splits is not None and splits.get((folder.name, fname)) not in wanted:
                     continue
-                pairs.append(Pair(name, fname, fa[fname], fb[fname]))
+                pairs.append(PairFiles(name, fname, fa[fname], fb[fname]))
         if not pairs:
             raise InputError(root, "holds no pair (after the split filter)")
     pairs.sort(key=lambda p: (p.pair_set, _natural(p.name)))
@@ -171,7 +174,7 @@ def _natural(name: str) -> tuple:
     return (0, int(stem), name) if stem.isdigit() else (1, 0, name)
 
 
-def pair_set_digest(pairs: Sequence[Pair]) -> str:
+def pair_set_digest(pairs: Sequence[PairFiles]) -> str:
     """SHA-256 identifying a pair set by content (see :data:`~.published.TEST_SET_DIGESTS`)."""
     h = hashlib.sha256()
     for p in sorted(pairs, key=lambda p: p.name):
@@ -181,7 +184,7 @@ def pair_set_digest(pairs: Sequence[Pair]) -> str:
     return h.hexdigest()
 
 
-def published_set(pair_set: str, pairs: Sequence[Pair]) -> bool:
+def published_set(pair_set: str, pairs: Sequence[PairFiles]) -> bool:
     """True when ``pairs`` are exactly the CDDFuse test pairs of ``pair_set``, file for file."""
     expected = TEST_SET_DIGESTS.get(pair_set)
     if expected is None or any(p.a.is_dir() or p.b.is_dir() for p in pairs):

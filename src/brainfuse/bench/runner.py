@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..io import load
-from .pairs import Pair
+from .pairs import PairFiles
 
 __all__ = [
     "BenchConfig",
@@ -56,7 +56,7 @@ class Task:
     """One method on one pair."""
 
     method: str
-    pair: Pair
+    pair: PairFiles
 
     @property
     def stem(self) -> str:
