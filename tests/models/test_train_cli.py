@@ -79,11 +79,11 @@ def out_dir(tmp_path: Path) -> Path:
         (["--max-minutes", "-1"], "--max-minutes: must be a non-negative finite number"),
         (["--max-minutes", "nan"], "--max-minutes: must be a non-negative finite number"),
         (["-p", "width"], "-p: expected key=value, got 'width'"),
-        (["-p", "depth=3"], "unknown parameter 'depth' for funfusean; valid: width, lam"),
-        (["-p", "width=wide"], "parameter 'width' of funfusean must be int, got 'wide'"),
-        (["-p", "width=0"], "parameter 'width' of funfusean must be ≥ 1, got '0'"),
-        (["-p", "lam=nan"], "parameter 'lam' of funfusean must be a finite number ≥ 0, got 'nan'"),
-        (["-p", "lam=1.5"], "FunFuseAn's λ must lie in [0, 1], got 1.5"),
+        (["-p", "depth=3"], "unknown parameter 'depth' for model 'funfusean'; valid: width, lam"),
+        (["-p", "width=wide"], "parameter 'width' of model 'funfusean' must be int, got 'wide'"),
+        (["-p", "width=0"], "parameter 'width' of model 'funfusean' must be ≥ 1, got 0"),
+        (["-p", "lam=nan"], "parameter 'lam' of model 'funfusean' must be a finite number, got"),
+        (["-p", "lam=1.5"], "parameter 'lam' of model 'funfusean' must lie in [0, 1], got 1.5"),
         (["--pairsets", "MRI-XYZ"], "unknown pair set 'MRI-XYZ'"),
         (["--split", "benchmark-overlap"], "overlaps the CDDFuse test set"),
         (["--val-split", "benchmark-overlap"], "overlaps the CDDFuse test set"),
@@ -102,7 +102,7 @@ def test_parameters_that_build_no_network_are_refused(mini_aanlib, out_dir, caps
     assert line.endswith("(channels (5) must be a multiple of heads (2))")
     extra = ["--pairsets", "PET-MRI", "-p", "lambda_ssim=-1"]
     line = _refused(_argv(mini_aanlib, out_dir / "w.pt", *extra, model="drbif"), capsys, out_dir)
-    assert line == "parameter 'lambda_ssim' of drbif must be a finite number ≥ 0, got '-1'"
+    assert line == "parameter 'lambda_ssim' of model 'drbif' must be ≥ 0, got -1.0"
 
 
 def test_patch_larger_than_the_images_names_an_image(mini_aanlib, out_dir, capsys):

@@ -7,7 +7,6 @@ and no weights, checkpoint, manifest or curve appears.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -47,25 +46,6 @@ class _Number(click.ParamType):
 
 
 INT, FLOAT = _Number(int), _Number(float)
-
-
-def _check_out(out: Path, inputs: list[Path]) -> list[Path]:
-    """The four files training writes; an :class:`InputError` when one cannot be written or
-    would replace an input."""
-    from ..io.atomic import check_output_path
-
-    if out.suffix != ".pt":
-        raise InputError(out, "weights file name must end in .pt")
-    stem = out.name.removesuffix(".pt")
-    written = [
-        out,
-        out.with_name(stem + ".json"),
-        out.with_name(stem + ".loss.png"),
-        out.with_name(out.name + ".ckpt"),
-    ]
-    for path in written:
-        check_output_path(path, inputs)
-    return written
 
 
 @click.command("train")
@@ -134,17 +114,16 @@ def train_command(
     """
     from ..clikit import parse_params
     from . import TRAINABLE, get_spec
-    from .data import PatchSampler, load_pairs
-    from .train import train
+    from .plan import plan_training
 
     if not model:
         raise InputError("MODEL", f"missing; trainable: {', '.join(sorted(TRAINABLE))}")
-    spec = get_spec(model)
+    get_spec(model)
     if data_dir is None:
         raise InputError("--data", "missing: give the folder of registered pairs")
     if out is None:
         raise InputError("--out", "missing: give the weights file to write (.pt)")
-    overrides = {
+    settings = {
         "steps": steps,
         "batch_size": batch_size,
         "patch": patch,
@@ -154,52 +133,22 @@ def train_command(
         "max_minutes": max_minutes,
     }
     try:
-        config = dataclasses.replace(
-            spec.config, **{k: v for k, v in overrides.items() if v is not None}
+        plan = plan_training(
+            model,
+            data_dir,
+            out,
+            split=split,
+            val_split=val_split,
+            params=parse_params(params),
+            pairsets=None if pairsets is None else tuple(s.strip() for s in pairsets.split(",")),
+            **{k: v for k, v in settings.items() if v is not None},
         )
-    except InputError as exc:
+    except InputError as exc:  # a training setting is named by its option
         if exc.source not in _OPTIONS:
             raise
         raise InputError(_OPTIONS[exc.source], exc.problem) from None
-    bound = spec.bind(parse_params(params))
-    build, objective = spec.make(**bound)
-    recorded = spec.recorded_params(bound)
-    start_files = list(spec.input_files(bound).values())
-    _check_out(out, start_files)  # before reading the data; again below against every image
-    sets = tuple(s.strip() for s in pairsets.split(",")) if pairsets is not None else spec.pairsets
-    if not data_dir.exists():
-        raise InputError(data_dir, "data folder not found")
-    if not data_dir.is_dir():
-        raise InputError(data_dir, "not a folder (give the folder that holds split.csv)")
-    train_pairs = load_pairs(data_dir, split, sets)
-    sampler = PatchSampler(
-        train_pairs, patch=config.patch, batch_size=config.batch_size, seed=config.seed
-    )
-    val = None
-    inputs = [data_dir / "split.csv", *train_pairs.files, *start_files]
-    if val_split:
-        val_pairs = load_pairs(data_dir, val_split, sets)
-        val = PatchSampler(
-            val_pairs, patch=config.patch, batch_size=config.batch_size, seed=config.seed + 1
-        )
-        inputs += val_pairs.files
-    _check_out(out, inputs)
-    click.echo(
-        f"training {model} on {len(train_pairs)} {split} pairs ({', '.join(sets)}), "
-        f"{config.steps} steps of {config.batch_size}x{config.patch}² patches"
-    )
-    result = train(
-        build,
-        objective,
-        sampler,
-        config,
-        out,
-        val_data=val,
-        name=model,
-        params=recorded,
-        resume=resume,
-        progress=not quiet,
-    )
+    click.echo(plan.describe())
+    result = plan.run(resume=resume, progress=not quiet)
     m = result.manifest
     losses = ", ".join(f"{k} {v:.4f}" for k, v in m["final_train_losses"].items())
     click.echo(

@@ -60,6 +60,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import InputError
+from ..registry import param
 from .inference import trained_networks
 from .layers import run_pair
 from .losses import ssim
@@ -310,7 +311,10 @@ SPEC = ModelSpec(
         "lambda_c": (10.0, "λ_c of the complementary group lasso"),
         "sign": (
             "prose",
-            "ω of Eq. 10: 'prose' (penalise the less important feature) or 'printed'",
+            param(
+                "ω of Eq. 10: 'prose' (penalise the less important feature) or 'printed'",
+                choices=("prose", "printed"),
+            ),
         ),
         "vgg19": ("", "torchvision vgg19 state_dict to initialise the encoders ('' = random)"),
         "init": ("", "weights to start from, e.g. the CT model for PET/SPECT ('' = random)"),

@@ -44,6 +44,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..registry import param
 from .inference import trained_networks
 from .layers import conv_block
 from .losses import mse, ssim_loss
@@ -152,7 +153,7 @@ SPEC = ModelSpec(
     make=_make,
     params={
         "width": (8, "channels c of the first layers (c → 2c → 4c; the paper has 16)"),
-        "lam": (0.8, "λ of the loss λ·L_SSIM + (1 − λ)·L_ℓ2, in [0, 1]"),
+        "lam": (0.8, param("λ of the loss λ·L_SSIM + (1 − λ)·L_ℓ2", minimum=0, maximum=1)),
     },
     config=TrainConfig(steps=1800, batch_size=16, patch=64, lr=2e-3, seed=0),
     reference=REFERENCE,

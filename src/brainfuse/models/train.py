@@ -58,6 +58,7 @@ from torch import Tensor, nn
 
 from ..errors import BrainFuseError, InputError
 from ..io.atomic import atomic_path
+from ..registry import Entry, Parameter, ParamSpec, param
 from .data import PatchSampler
 
 __all__ = [
@@ -510,19 +511,49 @@ class ModelSpec:
     """A trainable network as ``brainfuse train`` sees it.
 
     ``make(**params)`` returns ``(build, objective)`` for :func:`train`; ``params`` maps each
-    parameter name to ``(default, one-line description)``; ``config`` holds the training
-    settings the shipped weights were made with; ``pairsets`` the pair sets trained on;
-    ``files`` the parameters that name an input file (weights to start from, a VGG-19
-    checkpoint; ``''`` for none), which the manifest records by their SHA-256.
+    parameter name to ``(default, description)``, the description a string or
+    :func:`brainfuse.registry.param` with the allowed values (by default an int is a size or a
+    count, ≥ 1, and a float a loss weight, ≥ 0); ``config`` holds the training settings the
+    shipped weights were made with; ``pairsets`` the pair sets trained on; ``files`` the
+    parameters that name an input file (weights to start from, a VGG-19 checkpoint; ``''`` for
+    none), which the manifest records by their SHA-256.
     """
 
     name: str
     make: Callable[..., tuple[Callable[[], nn.Module], Objective]]
-    params: Mapping[str, tuple[Any, str]]
+    params: Mapping[str, tuple[Any, str | ParamSpec]]
     config: TrainConfig
     reference: str
     pairsets: tuple[str, ...] = ("CT-MRI", "PET-MRI", "SPECT-MRI")
     files: tuple[str, ...] = ()
+
+    @property
+    def entry(self) -> Entry:
+        """The model in the one registry shape (:class:`brainfuse.registry.Entry`): its
+        parameters with their allowed values, for listings and :meth:`bind`."""
+        parameters = []
+        for key, (default, spec) in self.params.items():
+            if isinstance(spec, str):
+                low = 1 if type(default) is int else 0 if type(default) is float else None
+                spec = param(spec, minimum=low)
+            parameters.append(Parameter(key, default, type(default), *spec))
+        lines = (self.make.__doc__ or "").strip().splitlines()
+        return Entry(
+            name=self.name,
+            kind="trainable model",
+            family="learned",
+            func=self.make,
+            summary=lines[0] if lines else "",
+            reference=self.reference,
+            params=tuple(parameters),
+            capabilities=frozenset({"learned"}),
+            extra="learned",
+        )
+
+    def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated with ``values``, converted and checked as every registry does
+        (:meth:`brainfuse.registry.Entry.bind`)."""
+        return self.entry.bind(values)
 
     def input_files(self, bound: Mapping[str, Any]) -> dict[str, Path]:
         """The files named by the parameters ``bound`` (only those of :attr:`files` that are set),
@@ -543,33 +574,3 @@ class ModelSpec:
         bytes instead of its path, so the manifest names the start model wherever it lies."""
         files = self.input_files(bound)
         return {k: f"sha256:{sha256_file(files[k])}" if k in files else v for k, v in bound.items()}
-
-    def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``values`` (strings converted to the default's type).
-
-        Integer parameters are sizes or counts of parts of the network (≥ 1) and float
-        parameters loss weights (finite, ≥ 0): other values are an :class:`InputError`, as are
-        unknown names and values of the wrong type.
-        """
-        out = {k: d for k, (d, _) in self.params.items()}
-        for key, value in (values or {}).items():
-            if key not in out:
-                valid = ", ".join(out) or "none"
-                raise InputError(None, f"unknown parameter '{key}' for {self.name}; valid: {valid}")
-            kind = type(out[key])
-            try:
-                out[key] = kind(value)
-            except (TypeError, ValueError):
-                raise InputError(
-                    None, f"parameter '{key}' of {self.name} must be {kind.__name__}, got {value!r}"
-                ) from None
-            if kind is int and out[key] < 1:
-                raise InputError(
-                    None, f"parameter '{key}' of {self.name} must be ≥ 1, got {value!r}"
-                )
-            if kind is float and not (math.isfinite(out[key]) and out[key] >= 0):
-                raise InputError(
-                    None,
-                    f"parameter '{key}' of {self.name} must be a finite number ≥ 0, got {value!r}",
-                )
-        return out
