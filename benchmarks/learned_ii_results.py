@@ -1,6 +1,7 @@
 """MFINet and DRBIF on CDDFuse's Harvard test pairs (CDDFuse protocol), next to published rows.
 
-Run from the repository root (about 20 minutes on one busy core; name sets to run fewer)::
+Run from the repository root (131-143 s from an empty ``build/learned-ii-bench`` on two shared
+cores, measured; name sets to run fewer)::
 
     .venv/bin/python -m benchmarks.learned_ii_results              # MRI_CT MRI_PET MRI_SPECT
     .venv/bin/python -m benchmarks.learned_ii_results MRI_CT       # MRI-CT only

@@ -1,6 +1,6 @@
 """Agreement of every profile with the reference implementations' golden values.
 
-Run (from the repository root; about 40 s)::
+Run (from the repository root; 36-79 s on two shared cores, measured)::
 
     .venv/bin/python -m benchmarks.metrics_golden
 

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python -m benchmarks.registration_colour      # about 3 min of CPU
+    .venv/bin/python -m benchmarks.registration_colour      # 80-84 s of CPU (measured)
 
 The phantom's PET and SPECT axial slices (as in ``registration_phantom``: 1 mm, z index 40 to 140
 every 10, 256 x 256 frame; the true alignment is the identity) are shown in colour with

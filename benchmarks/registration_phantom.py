@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python -m benchmarks.registration_phantom            # about 10 min of CPU
-    .venv/bin/python -m benchmarks.registration_phantom --quick    # 1 transform per slice
+    .venv/bin/python -m benchmarks.registration_phantom --quick    # 1 transform per slice, 3-4 min
 
 The Harvard pairs of ``bench_registration.py`` carry an alignment that is itself 1 to 4 px off
 where mutual information, normalised MI and gradient fields put them
