@@ -12,8 +12,8 @@ results.
 - :func:`environment`: Python and library versions, CPU model, thread settings and git commit,
   added by :func:`write_json` to every JSON result under the key ``environment``.
 - Writing: :func:`write_text`, :func:`write_json`, :func:`save_figure` and :func:`copy_file`
-  write a file atomically (into a temporary file next to it, then renamed), so an interrupted
-  run leaves the previous result whole.
+  write a file atomically (into a temporary file next to it, then renamed, as BrainFuse's own
+  outputs are written), so an interrupted run leaves the previous result whole.
 
 ``python -m benchmarks._harness`` prints the environment a benchmark would record.
 """
@@ -172,15 +172,14 @@ def environment() -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- writing
 def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """``write`` into a temporary file next to ``path``, then rename it to ``path``."""
+    """``write`` into a temporary file next to ``path`` (same suffix), then rename it to
+    ``path`` (:func:`brainfuse.io.atomic.atomic_path`); folders are made as needed."""
+    from brainfuse.io.atomic import atomic_path
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -219,6 +219,20 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
     assert (tmp_path / "copy" / "r.md").read_text() == "old\n"
 
 
+def test_save_figure_writes_the_format_of_the_suffix(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1])
+    path = harness.save_figure(fig, tmp_path / "out" / "f.png", dpi=20)
+    plt.close(fig)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in path.parent.iterdir()] == ["f.png"]
+
+
 def test_repeat_counts_runs_within_its_bounds() -> None:
     calls = []
     wall, cpu, cpu_min, runs = harness.repeat(
