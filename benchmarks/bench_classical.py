@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_classical.py            # all classical methods
-    .venv/bin/python benchmarks/bench_classical.py -m legff   # some of them (printed only)
+    .venv/bin/python -m benchmarks.bench_classical            # all classical methods
+    .venv/bin/python -m benchmarks.bench_classical -m legff   # some of them (printed only)
 
 Every non-learned registered method fuses the first MRI-CT pair of
 ``../shared/data/harvard-cddfuse-test`` (256×256, grey): one warm-up call, then repeated calls
@@ -15,35 +15,23 @@ thread. A target counts as met when the CPU time of the one working thread is wi
 shared machine the wall-clock time also contains the time other processes hold the core, and
 both are reported. Results go to ``docs/results/bench_classical.md`` and ``.json``.
 
-Targets (issue 4): pixel rules ≤ 0.5 ms; Laplacian pyramid and DWT ≤ 5 ms; GFF ≤ 15 ms; LEGFF
+Targets: pixel rules ≤ 0.5 ms; Laplacian pyramid and DWT ≤ 5 ms; GFF ≤ 15 ms; LEGFF
 ≤ 30 ms; GFF and Laplacian on the volume pair ≤ 5 s.
 """
 
 from __future__ import annotations
 
 import os
+import platform
+import statistics
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import cv2
+import numpy as np
+from rich.progress import Progress
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from timing import cpu_name, repeat  # noqa: E402
-
-from brainfuse.fusion import list_methods  # noqa: E402
-from brainfuse.io import load  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
+from brainfuse.fusion import list_methods
+from brainfuse.io import load
 
 PAIR_TARGETS_MS = {
     "average": 0.5,
@@ -60,7 +48,7 @@ VOLUME_TARGETS_S = {"gff": 5.0, "laplacian": 5.0}
 
 
 def _pair() -> tuple[np.ndarray, np.ndarray, str]:
-    folder = DATA / "harvard-cddfuse-test" / "MRI_CT"
+    folder = harness.DATA / "harvard-cddfuse-test" / "MRI_CT"
     name = sorted((folder / "MRI").glob("*.png"))[0].name
     a, b = load(folder / "MRI" / name), load(folder / "CT" / name)
     return a.array, b.array, f"harvard-cddfuse-test/MRI_CT/{{MRI,CT}}/{name}"
@@ -71,7 +59,7 @@ def _volumes() -> tuple[np.ndarray, np.ndarray, str]:
 
     from brainfuse.pair import to_fusion_scale
 
-    spm = DATA / "volumes" / "spm12"
+    spm = harness.DATA / "volumes" / "spm12"
     vols = []
     for name in ("T1.nii", "PET.nii"):
         v = to_fusion_scale(load(spm / name))
@@ -80,10 +68,13 @@ def _volumes() -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-m", "--method", action="append", help="only these methods")
-    parser.add_argument("--no-volume", action="store_true", help="skip the volume pair")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("-m", "--method", action="append", help="only these methods")
+    options.add_argument("--no-volume", action="store_true", help="skip the volume pair")
+    args = options.parse_args()
+    harness.require_data("harvard-cddfuse-test/MRI_CT")
+    if not args.no_volume:
+        harness.require_data("volumes/spm12")
     cv2.setNumThreads(1)
 
     methods = [m for m in list_methods() if not m.learned]
@@ -94,7 +85,7 @@ def main() -> None:
     with Progress(transient=True) as progress:
         task = progress.add_task("256×256 pair", total=len(methods))
         for m in methods:
-            wall, cpu, _, n = repeat(
+            wall, cpu, _, n = harness.repeat(
                 lambda m=m: m.func(a, b), min_runs=5, max_runs=50, budget_s=1.0
             )
             target = PAIR_TARGETS_MS.get(m.name)
@@ -121,13 +112,9 @@ def main() -> None:
             for m in vol_methods:
                 target = VOLUME_TARGETS_S.get(m.name)
                 runs = 3 if target is not None else 1
-                walls, cpus = [], []
-                for _ in range(runs):
-                    t0, c0 = time.perf_counter(), time.thread_time()
-                    m.func(va, vb)
-                    walls.append(time.perf_counter() - t0)
-                    cpus.append(time.thread_time() - c0)
-                wall, cpu = statistics.median(walls), statistics.median(cpus)
+                times = [harness.once(lambda m=m: m.func(va, vb)) for _ in range(runs)]
+                wall = statistics.median(t[0] for t in times)
+                cpu = statistics.median(t[1] for t in times)
                 vol_rows.append(
                     {
                         "method": m.name,
@@ -142,8 +129,8 @@ def main() -> None:
                 progress.advance(task)
 
     info = {
-        "command": "python benchmarks/bench_classical.py",
-        "cpu": cpu_name(),
+        "command": "python -m benchmarks.bench_classical",
+        "cpu": harness.cpu_name(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "opencv": cv2.__version__,
@@ -156,11 +143,10 @@ def main() -> None:
     if args.method or args.no_volume:  # a partial run is printed, not recorded
         print(text)
         return
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench_classical.json").write_text(
-        json.dumps({"info": info, "pair": rows, "volume": vol_rows}, indent=2) + "\n"
+    harness.write_json(
+        harness.RESULTS / "bench_classical.json", {"info": info, "pair": rows, "volume": vol_rows}
     )
-    (OUT / "bench_classical.md").write_text(text)
+    harness.write_text(harness.RESULTS / "bench_classical.md", text)
     print(text)
 
 

@@ -2,8 +2,8 @@
 
 Run from the repository root, when the machine is otherwise quiet::
 
-    .venv/bin/python benchmarks/bench_dask.py                   # method laplacian, cddfuse metrics
-    .venv/bin/python benchmarks/bench_dask.py -m dwt --limit 200
+    .venv/bin/python -m benchmarks.bench_dask                   # method laplacian, cddfuse metrics
+    .venv/bin/python -m benchmarks.bench_dask -m dwt --limit 200
 
 Every pair of ``../shared/data/harvard-aanlib`` (716: CT 144, PET 269, SPECT 303) is one task of
 the benchmark (:func:`brainfuse.bench.runner.run_task`: read the pair, fuse it with ``-m``, score
@@ -12,7 +12,7 @@ single-threaded worker process, then of two, in batches of up to 8 tasks, and wr
 temporary folder as ``brainfuse bench`` writes them. Each run first warms its workers up
 (imports, first calls) on a few tasks, then times from submitting all tasks to writing the last
 result, so cluster start-up is not counted. The two runs must return the same scores
-(checked). Speed-up = time with one worker / time with two; the target (issue 9) is ≥ 1.7 on 2
+(checked). Speed-up = time with one worker / time with two; the target is ≥ 1.7 on 2
 cores. The load average is recorded before and after: other processes on the machine take cores
 from the workers.
 Results go to ``docs/results/bench_dask.md`` and ``.json``.
@@ -20,16 +20,12 @@ Results go to ``docs/results/bench_dask.md`` and ``.json``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
 
 
 def _timed_run(tasks: list, config: object, workers: int) -> tuple[float, dict]:
@@ -55,15 +51,13 @@ def _timed_run(tasks: list, config: object, workers: int) -> tuple[float, dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-m", "--method", default="laplacian", help="fusion method")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N pairs")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("-m", "--method", default="laplacian", help="fusion method")
+    options.add_argument("--limit", type=int, default=None, help="only the first N pairs")
+    args = options.parse_args()
     from brainfuse.bench import BenchConfig, Task, find_pairs
 
-    root = DATA / "harvard-aanlib"
-    if not root.is_dir():
-        raise SystemExit(f"{root} not found (set BRAINFUSE_DATA)")
+    root = harness.require_data("harvard-aanlib")
     pairs = find_pairs([root])[: args.limit]
     config = BenchConfig(profile="cddfuse")
     tasks = [Task(args.method, p) for p in pairs]
@@ -90,9 +84,8 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average_before_1_after_1_after_2": [[round(x, 2) for x in la] for la in load],
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench_dask.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    cmd = "`.venv/bin/python benchmarks/bench_dask.py -m " + args.method
+    harness.write_json(harness.RESULTS / "bench_dask.json", report, indent=1)
+    cmd = "`.venv/bin/python -m benchmarks.bench_dask -m " + args.method
     cmd += f" --limit {args.limit}`" if args.limit else "`"
     verdict = "met" if speedup >= 1.7 else "NOT met"
     md = f"""# Dask scale-out: one worker against two
@@ -116,7 +109,7 @@ before the 1-worker run {report["load_average_before_1_after_1_after_2"][0]}, af
 {report["load_average_before_1_after_1_after_2"][2]}. The Dask scheduler and this client run on
 the same two cores as the workers.
 """
-    (OUT / "bench_dask.md").write_text(md, encoding="utf-8")
+    harness.write_text(harness.RESULTS / "bench_dask.md", md)
     print(md)
     return 0
 

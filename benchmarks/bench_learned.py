@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_learned.py
+    .venv/bin/python -m benchmarks.bench_learned
 
 FunFuseAn and MdAFuse (shipped weights) fuse the first MRI-PET pair of
 ``../shared/data/harvard-cddfuse-test`` (256×256, PET reduced to its luminance): one warm-up
@@ -16,45 +16,36 @@ the time other processes hold the core. Then each method fuses the SPM12 T1 and 
 (91×109×91, slice by slice) once. The VGG19-feature method is timed when its checkpoint is found
 (see ``brainfuse.models.vgg19``). Results go to ``docs/results/bench_learned.md`` and ``.json``.
 
-Targets (issue 5): FunFuseAn ≤ 30 ms and MdAFuse ≤ 150 ms per 256×256 pair on one core.
+Targets: FunFuseAn ≤ 30 ms and MdAFuse ≤ 150 ms per 256×256 pair on one core.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+import torch
 
-import json  # noqa: E402
-import platform  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import torch  # noqa: E402
-from timing import cpu_name, once, repeat  # noqa: E402
-
-import brainfuse  # noqa: E402
-from brainfuse.errors import InputError  # noqa: E402
-from brainfuse.fusion import get_method  # noqa: E402
-from brainfuse.models import funfusean  # noqa: E402
-from brainfuse.pair import to_fusion_scale  # noqa: E402
+import brainfuse
+from benchmarks import _harness as harness
+from brainfuse.errors import InputError
+from brainfuse.fusion import get_method
+from brainfuse.models import funfusean
+from brainfuse.pair import to_fusion_scale
 
 #: At least 20 calls, then until five seconds have passed, at most 100.
 REPEAT = dict(min_runs=20, max_runs=100, budget_s=5.0)
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
 TARGETS_MS = {"funfusean": 30.0, "mdafuse": 150.0}
 
 
 def main() -> None:
+    harness.parser(__doc__).parse_args()
+    folder = harness.require_data("harvard-cddfuse-test/MRI_PET")
+    spm = harness.require_data("volumes/spm12")
     torch.set_num_threads(1)
-    folder = DATA / "harvard-cddfuse-test" / "MRI_PET"
     name = sorted((folder / "MRI").glob("*.png"))[0].name
     a = brainfuse.load(folder / "MRI" / name).array
     b = brainfuse.load(folder / "PET" / name).grey()
-    spm = DATA / "volumes" / "spm12"
     va = to_fusion_scale(brainfuse.load(spm / "T1.nii"))
     vb = to_fusion_scale(brainfuse.load(spm / "PET.nii"))
 
@@ -63,7 +54,7 @@ def main() -> None:
     for method in methods:
         func = get_method(method).func
         try:
-            wall, cpu, cpu_min, runs = repeat(lambda func=func: func(a, b), **REPEAT)
+            wall, cpu, cpu_min, runs = harness.repeat(lambda func=func: func(a, b), **REPEAT)
         except InputError as exc:
             skipped[method] = str(exc)
             continue
@@ -79,9 +70,9 @@ def main() -> None:
                 "met": None if target is None else bool(cpu * 1e3 <= target),
             }
         )
-        vwall, vcpu = once(lambda method=method: brainfuse.fuse(va, vb, method))
+        vwall, vcpu = harness.once(lambda method=method: brainfuse.fuse(va, vb, method))
         volume_rows.append({"method": method, "wall_s": vwall, "cpu_s": vcpu})
-    wall, cpu, cpu_min, runs = repeat(lambda: funfusean.input_gradients(a, b), **REPEAT)
+    wall, cpu, cpu_min, runs = harness.repeat(lambda: funfusean.input_gradients(a, b), **REPEAT)
     rows.append(
         {
             "what": "funfusean.input_gradients (∂F/∂I1, ∂F/∂I2)",
@@ -94,8 +85,8 @@ def main() -> None:
         }
     )
     info = {
-        "command": "python benchmarks/bench_learned.py",
-        "cpu": cpu_name(),
+        "command": "python -m benchmarks.bench_learned",
+        "cpu": harness.cpu_name(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "threads": 1,
@@ -105,11 +96,10 @@ def main() -> None:
         "skipped": skipped,
     }
     text = _markdown(info, rows, volume_rows)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench_learned.json").write_text(
-        json.dumps({"info": info, "pair": rows, "volume": volume_rows}, indent=2) + "\n"
+    harness.write_json(
+        harness.RESULTS / "bench_learned.json", {"info": info, "pair": rows, "volume": volume_rows}
     )
-    (OUT / "bench_learned.md").write_text(text)
+    harness.write_text(harness.RESULTS / "bench_learned.md", text)
     print(text)
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_learned_ii.py
+    .venv/bin/python -m benchmarks.bench_learned_ii
 
 Each registered method (``mfinet``; ``drbif`` with each complementary rule) fuses the first
 MRI-CT pair of ``../shared/data/harvard-cddfuse-test`` (256×256, grey) with the shipped CT
@@ -18,36 +18,26 @@ paper's) with random weights, through the same inference path (batch norms folde
 channels-last), timed on the 256×256 pair (median of 3 after a warm-up). Results go to
 ``docs/results/bench_learned_ii.md`` and ``.json``.
 
-Targets (issue 6): MFINet ≤ 400 ms and DRBIF ≤ 150 ms per 256×256 pair.
+Targets: MFINet ≤ 400 ms and DRBIF ≤ 150 ms per 256×256 pair.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import numpy as np
+import torch
+from rich.progress import track
 
-import json  # noqa: E402
-import platform  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from rich.progress import track  # noqa: E402
-from timing import cpu_name, once, repeat  # noqa: E402
-
-import brainfuse  # noqa: E402
-from brainfuse.fusion import fuse_arrays  # noqa: E402
-from brainfuse.io import load  # noqa: E402
-from brainfuse.models.drbif import DRBIF  # noqa: E402
-from brainfuse.models.layers import fold_batchnorm, run_pair  # noqa: E402
-from brainfuse.models.mfinet import MFINet  # noqa: E402
-from brainfuse.registration import resample  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+import brainfuse
+from benchmarks import _harness as harness
+from brainfuse.fusion import fuse_arrays
+from brainfuse.io import load
+from brainfuse.models.drbif import DRBIF
+from brainfuse.models.layers import fold_batchnorm, run_pair
+from brainfuse.models.mfinet import MFINet
+from brainfuse.registration import resample
 
 #: (label, method, params, target ms per 256×256 pair)
 CASES = (
@@ -68,27 +58,30 @@ WIDTHS = (
 
 
 def main() -> None:
+    harness.parser(__doc__).parse_args()
+    folder = harness.require_data("harvard-cddfuse-test/MRI_CT")
+    spm = harness.require_data("volumes/spm12")
     torch.set_num_threads(1)
-    folder = DATA / "harvard-cddfuse-test" / "MRI_CT"
     name = sorted((folder / "MRI").glob("*.png"))[0].name
     a, b = load(folder / "MRI" / name).grey(), load(folder / "CT" / name).grey()
     rng = np.random.default_rng(0)
     odd_a = rng.uniform(0, 255, (181, 217)).astype(np.float32)
     odd_b = rng.uniform(0, 255, (181, 217)).astype(np.float32)
-    spm = DATA / "volumes" / "spm12"
     vol_a = load(spm / "T1.nii")
     vol_b = resample(vol_a, load(spm / "Transm.nii"))
     load_avg = os.getloadavg()
     rows = []
     for label, method, params, target in track(CASES, description="timing"):
-        wall, cpu, _, runs = repeat(
+        wall, cpu, _, runs = harness.repeat(
             lambda m=method, p=params: fuse_arrays(a, b, m, **p),
             min_runs=5,
             max_runs=30,
             budget_s=3.0,
         )
-        odd_wall, odd_cpu = once(lambda m=method, p=params: fuse_arrays(odd_a, odd_b, m, **p))
-        vol_wall, vol_cpu = once(
+        odd_wall, odd_cpu = harness.once(
+            lambda m=method, p=params: fuse_arrays(odd_a, odd_b, m, **p)
+        )
+        vol_wall, vol_cpu = harness.once(
             lambda m=method, p=params: brainfuse.fuse(vol_a, vol_b, m, modality="ct", **p)
         )
         rows.append(
@@ -113,7 +106,7 @@ def main() -> None:
         net = MFINet(width) if net_name == "mfinet" else DRBIF(width)
         params = sum(p.numel() for p in net.parameters())
         net = fold_batchnorm(net.eval()).to(memory_format=torch.channels_last)
-        _, cpu, _, runs = repeat(
+        _, cpu, _, runs = harness.repeat(
             lambda n=net: run_pair(n, a, b), min_runs=3, max_runs=3, budget_s=0.0
         )
         widths.append(
@@ -125,8 +118,8 @@ def main() -> None:
             }
         )
     info = {
-        "command": "python benchmarks/bench_learned_ii.py",
-        "cpu": cpu_name(),
+        "command": "python -m benchmarks.bench_learned_ii",
+        "cpu": harness.cpu_name(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -136,9 +129,8 @@ def main() -> None:
         "rows": rows,
         "widths": widths,
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench_learned_ii.json").write_text(json.dumps(info, indent=2) + "\n")
-    (OUT / "bench_learned_ii.md").write_text(_markdown(info))
+    harness.write_json(harness.RESULTS / "bench_learned_ii.json", info)
+    harness.write_text(harness.RESULTS / "bench_learned_ii.md", _markdown(info))
     print(_markdown(info))
 
 

@@ -2,10 +2,10 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_registration.py --scale full    # hours (see below)
-    .venv/bin/python benchmarks/bench_registration.py --scale subset  # about 16 min of CPU
-    .venv/bin/python benchmarks/bench_registration.py --scale quick --out /tmp/reg
-    .venv/bin/python benchmarks/bench_registration.py --scale subset --methods mi ecc  # re-run two
+    .venv/bin/python -m benchmarks.bench_registration --scale full    # hours (see below)
+    .venv/bin/python -m benchmarks.bench_registration --scale subset  # about 16 min of CPU
+    .venv/bin/python -m benchmarks.bench_registration --scale quick --out /tmp/reg
+    .venv/bin/python -m benchmarks.bench_registration --scale subset --methods mi ecc  # re-run two
 
 ``full`` runs every pair below with every method; ``subset`` (what docs/results holds) runs MI and
 ECC on every pair but BGGMM and GMM-ER on every 4th pair of each set, the robustness curves on 3
@@ -48,45 +48,32 @@ Results: ``docs/results/bench_registration.md`` (tables), ``.json`` (every case)
 
 from __future__ import annotations
 
+import json
 import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import numpy as np
+from rich.progress import Progress
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from scipy import ndimage  # noqa: E402
-
-from brainfuse.errors import InputError  # noqa: E402
-from brainfuse.io import Image, load  # noqa: E402
-from brainfuse.registration import (  # noqa: E402
-    PAD_FAILURE_PX,
-    Transform,
-    apply_transform,
-    pad,
-    register,
-    resample,
-    tre,
-    world_points,
+from benchmarks import _harness as harness
+from benchmarks._registration import (
+    METHODS_2D,
+    METHODS_3D,
+    SLOW,
+    SPM_SLICES,
+    moved,
+    pair_sets,
+    random_rigid_2d,
+    register_with_own,
+    rigid_2d,
+    rigid_3d,
+    timed_register,
 )
-from brainfuse.registration.bggmm import register_bggmm, register_gmm_er  # noqa: E402
-from brainfuse.registration.grid import grid_of  # noqa: E402
+from brainfuse.io import Image, load
+from brainfuse.registration import PAD_FAILURE_PX, pad, register, resample, tre, world_points
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
-METHODS_2D = ("mi", "bggmm", "gmm-er", "ecc")
-#: bggmm and gmm-er are 2D-only in register(); their 3D numbers (the reason) come from the
-#: module functions called directly.
-METHODS_3D = ("mi", "bggmm", "gmm-er")
-SLOW = ("bggmm", "gmm-er")
 NOISE = (0.0, 0.01, 0.02, 0.03, 0.04)
 SHIFTS = (0, 5, 10, 15, 20, 25, 30)
 VOLUMES = ("T2", "PD", "PET", "SPECT", "EPI", "Transm", "scct")
@@ -105,76 +92,10 @@ class Scale:
 
 
 SCALES = {
-    "full": Scale(None, tuple(range(25, 75, 5)), 1, 5, 2, VOLUMES),
-    "subset": Scale(None, tuple(range(25, 75, 5)), 4, 3, 1, ("T2", "PET")),
+    "full": Scale(None, SPM_SLICES, 1, 5, 2, VOLUMES),
+    "subset": Scale(None, SPM_SLICES, 4, 3, 1, ("T2", "PET")),
     "quick": Scale(4, (35, 55), 1, 2, 1, ("T2", "PET")),
 }
-
-
-# ------------------------------------------------------------------------------------ pairs
-def rigid_2d(phi_deg: float, tx: float, ty: float, shape: tuple[int, ...]) -> np.ndarray:
-    """Rotation by ``phi_deg`` about the image centre, then translation, in pixels (x, y)."""
-    c = (np.asarray(shape[:2][::-1], dtype=np.float64) - 1.0) / 2.0
-    p = np.radians(phi_deg)
-    r = np.array([[np.cos(p), -np.sin(p)], [np.sin(p), np.cos(p)]])
-    m = np.eye(3)
-    m[:2, :2] = r
-    m[:2, 2] = c + np.array([tx, ty]) - r @ c
-    return m
-
-
-def random_rigid_2d(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """The seed article's random move: rotation uniform in [-10, 10] degrees about the centre,
-    then shifts uniform in [-20, 20] px along x and y (drawn in that order)."""
-    return rigid_2d(rng.uniform(-10, 10), rng.uniform(-20, 20), rng.uniform(-20, 20), shape)
-
-
-def rigid_3d(angles_deg: np.ndarray, t: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Rotations about x, y, z (degrees) about ``centre``, then translation ``t`` (mm)."""
-    ax, ay, az = np.radians(angles_deg)
-    rx = np.array([[1, 0, 0], [0, np.cos(ax), -np.sin(ax)], [0, np.sin(ax), np.cos(ax)]])
-    ry = np.array([[np.cos(ay), 0, np.sin(ay)], [0, 1, 0], [-np.sin(ay), 0, np.cos(ay)]])
-    rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
-    r = rz @ ry @ rx
-    m = np.eye(4)
-    m[:3, :3] = r
-    m[:3, 3] = centre + t - r @ centre
-    return m
-
-
-def moved(image: Image, true: np.ndarray) -> Image:
-    """``image`` moved so that ``true`` (fixed -> moving) registers it back onto itself."""
-    return apply_transform(image, image, Transform(true).inverse())
-
-
-def spm_slice(volume: Image, reference: Image, z: int) -> Image:
-    """Axial slice ``z`` on ``reference``'s grid, interpolated to 1 mm pixels, 0..255."""
-    a = np.rot90(resample(reference, volume).array[:, :, z])
-    a = np.clip(ndimage.zoom(a, 2, order=3), 0, None)
-    return Image((a * 255.0 / a.max()).astype(np.float32), bit_depth=8, source=f"z{z}")
-
-
-def pair_sets(scale: Scale) -> dict[str, list[tuple[str, Image, Image]]]:
-    """Aligned pairs (name, fixed MRI, moving) of every 2D set."""
-    sets: dict[str, list[tuple[str, Image, Image]]] = {}
-    harvard = DATA / "harvard-cddfuse-test"
-    for label, folder, other in (
-        ("MRI-CT", "MRI_CT", "CT"),
-        ("MRI-PET", "MRI_PET", "PET"),
-        ("MRI-SPECT", "MRI_SPECT", "SPECT"),
-    ):
-        files = sorted((harvard / folder / other).glob("*.png"))
-        files = files[: scale.harvard] if scale.harvard else files
-        sets[label] = [(f.stem, load(harvard / folder / "MRI" / f.name), load(f)) for f in files]
-    spm = DATA / "volumes" / "spm12"
-    t1 = load(spm / "T1.nii")
-    vols = {n: load(spm / f"{n}.nii") for n in ("T1", "T2", "PD")}
-    sets["MRI T1/T2/PD"] = [
-        (f"{a}-{b} z{z}", spm_slice(vols[a], t1, z), spm_slice(vols[b], t1, z))
-        for a, b in (("T1", "T2"), ("T1", "PD"), ("T2", "PD"))
-        for z in scale.slices
-    ]
-    return sets
 
 
 def add_noise(image: Image, variance: float, rng: np.random.Generator) -> Image:
@@ -185,35 +106,6 @@ def add_noise(image: Image, variance: float, rng: np.random.Generator) -> Image:
         image.array / 255.0 + rng.normal(0.0, np.sqrt(variance), image.array.shape), 0, 1
     )
     return image.replace(array=(noisy * 255.0).astype(np.float32))
-
-
-# ------------------------------------------------------------------------------- measuring
-def timed_register(
-    fixed: Image, moving: Image, method: str
-) -> tuple[np.ndarray | None, float, float, str]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    try:
-        if fixed.is_volume and method in ("bggmm", "gmm-er"):
-            func = register_bggmm if method == "bggmm" else register_gmm_er
-            matrix, error = func(grid_of(fixed), grid_of(moving), "rigid", np.eye(4)), ""
-        else:
-            matrix, error = register(fixed, moving, method)[1].matrix, ""
-    except InputError as exc:
-        matrix, error = None, str(exc)
-    return matrix, time.perf_counter() - wall, time.process_time() - cpu, error
-
-
-def register_with_own(
-    fixed: Image, original: Image, moved_image: Image, method: str, own: dict, key: tuple
-) -> tuple[np.ndarray | None, np.ndarray, float, float, str]:
-    """Register ``moved_image`` to ``fixed``: the estimate (None if the method failed), the
-    method's result on the unmoved ``original`` (computed once per ``key`` into ``own``; the
-    identity if it failed), and the moved registration's wall time, CPU time and error."""
-    if key not in own:
-        mat = timed_register(fixed, original, method)[0]
-        own[key] = np.eye(fixed.ndim + 1) if mat is None else mat
-    est, wall, cpu, error = timed_register(fixed, moved_image, method)
-    return est, own[key], wall, cpu, error
 
 
 def run_2d(sets, methods, progress, slow_every: int) -> list[dict]:
@@ -288,7 +180,7 @@ def run_curves(sets, methods, progress, per_set: int) -> list[dict]:
 
 
 def run_3d(methods, progress, scale: Scale) -> tuple[list[dict], dict]:
-    spm, ct = DATA / "volumes" / "spm12", DATA / "volumes" / "clinical-ct"
+    spm, ct = harness.DATA / "volumes" / "spm12", harness.DATA / "volumes" / "clinical-ct"
     t1 = load(spm / "T1.nii")
     points = world_points(t1, t1.array > 0.1 * t1.array.max())
     centre = points.mean(axis=0)
@@ -420,9 +312,6 @@ def paired(rows: list[dict], first: str, second: str, key: str):
 
 
 def plot_curves(rows: list[dict], experiment: str, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     sets = list(dict.fromkeys(r["set"] for r in rows))
@@ -446,19 +335,16 @@ def plot_curves(rows: list[dict], experiment: str, path: Path) -> None:
     what = "noise" if experiment == "noise" else "displacement"
     fig.suptitle(f"Registration error vs {what} (dashed: failure, 3 px)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    harness.save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
 def plot_example(path: Path) -> None:
     """A Harvard MRI-PET pair: moved, registered (MI and BGGMM), as edge overlays."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from skimage import feature
 
-    pair = DATA / "harvard-cddfuse-test" / "MRI_PET"
+    pair = harness.DATA / "harvard-cddfuse-test" / "MRI_PET"
     mri, pet = load(pair / "MRI" / "16.png"), load(pair / "PET" / "16.png")
     mv = moved(pet, rigid_2d(8.0, 15.0, -12.0, mri.shape))
     edges = feature.canny(mri.array, sigma=2)
@@ -474,7 +360,7 @@ def plot_example(path: Path) -> None:
         ax.axis("off")
     fig.suptitle("MRI edges (green) over the PET of Harvard MRI-PET pair 16", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    harness.save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -603,30 +489,33 @@ def write_markdown(path: Path, rows, summary, curves, rows_3d, spect, meta) -> N
         "![example](registration_example.png)",
         "",
     ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    harness.write_text(path, "\n".join(lines))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=list(SCALES), default="full")
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--skip-3d", action="store_true")
-    parser.add_argument(
+    options = harness.parser(__doc__)
+    options.add_argument("--scale", choices=list(SCALES), default="full")
+    options.add_argument("--out", type=Path, default=harness.RESULTS)
+    options.add_argument("--skip-3d", action="store_true")
+    options.add_argument(
         "--methods",
         nargs="+",
         choices=METHODS_2D,
         help="re-run only these methods (same pairs and transforms); the other methods' cases "
         "are kept from the results file in --out",
     )
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = options.parse_args()
+    harness.require_data("harvard-cddfuse-test")
+    harness.require_data("volumes/spm12")
+    if not args.skip_3d:
+        harness.require_data("volumes/clinical-ct")
     meta = {
-        "command": f"python benchmarks/bench_registration.py --scale {args.scale}",
+        "command": f"python -m benchmarks.bench_registration --scale {args.scale}",
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "load_start": ", ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
     scale = SCALES[args.scale]
-    sets = pair_sets(scale)
+    sets = pair_sets(scale.harvard, scale.slices)
     methods_2d = tuple(args.methods or METHODS_2D)
     previous = args.out / "bench_registration.json"
     if (
@@ -634,7 +523,7 @@ def main() -> None:
         and f"--scale {args.scale}"
         not in json.loads(previous.read_text(encoding="utf-8"))["meta"]["command"]
     ):
-        parser.error(f"--methods needs a previous --scale {args.scale} run in {args.out}")
+        options.error(f"--methods needs a previous --scale {args.scale} run in {args.out}")
     methods_3d = tuple(m for m in METHODS_3D if m in methods_2d)
     with Progress() as progress:
         rows = run_2d(sets, methods_2d, progress, scale.slow_every)
@@ -659,19 +548,17 @@ def main() -> None:
             )
         )
     summary = summarise_2d(rows)
-    (args.out / "bench_registration.json").write_text(
-        json.dumps(
-            {
-                "meta": meta,
-                "summary_2d": summary,
-                "cases_2d": rows,
-                "curves": curves,
-                "cases_3d": rows_3d,
-                "spect_header": spect,
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
+    harness.write_json(
+        args.out / "bench_registration.json",
+        {
+            "meta": meta,
+            "summary_2d": summary,
+            "cases_2d": rows,
+            "curves": curves,
+            "cases_3d": rows_3d,
+            "spect_header": spect,
+        },
+        indent=1,
     )
     plot_curves(curves, "noise", args.out / "registration_pad_noise.png")
     plot_curves(curves, "shift", args.out / "registration_pad_shift.png")

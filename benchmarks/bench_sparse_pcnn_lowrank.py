@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_sparse_pcnn_lowrank.py
-    .venv/bin/python benchmarks/bench_sparse_pcnn_lowrank.py -m lpsr --runs 9
+    .venv/bin/python -m benchmarks.bench_sparse_pcnn_lowrank
+    .venv/bin/python -m benchmarks.bench_sparse_pcnn_lowrank -m lpsr --runs 9
 
 Each method fuses the first MRI-CT pair of ``../shared/data/harvard-cddfuse-test`` (256×256,
 grey) with its paper defaults (LP-SR also with the authors' code's stride of 2): one warm-up call,
@@ -19,28 +19,16 @@ the luminance wrapper) into ``docs/results/sparse_pcnn_lowrank_examples.png`` (s
 
 from __future__ import annotations
 
-import os
+import platform
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+import numpy as np
+from rich.progress import track
+from threadpoolctl import threadpool_limits
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-from rich.progress import track  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-import brainfuse  # noqa: E402
-from brainfuse.io import load  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+import brainfuse
+from benchmarks import _harness as harness
+from brainfuse.io import load
 
 #: (label, method, parameters, default number of timed runs)
 CASES = [
@@ -52,27 +40,12 @@ CASES = [
 
 
 def _first_pair(folder: str, other: str):
-    root = DATA / "harvard-cddfuse-test" / folder
+    root = harness.DATA / "harvard-cddfuse-test" / folder
     name = sorted((root / "MRI").glob("*.png"))[0].name
     return load(root / "MRI" / name), load(root / other / name), f"{folder}/{{MRI,{other}}}/{name}"
 
 
-def _time(func, runs: int) -> tuple[float, float]:
-    func()  # warm-up: imports, dictionary, cached filters
-    wall, cpu = [], []
-    for _ in range(runs):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        func()
-        c1, t1 = time.thread_time(), time.perf_counter()
-        wall.append(t1 - t0)
-        cpu.append(c1 - c0)
-    return statistics.median(wall), statistics.median(cpu)
-
-
 def _picture(methods: list[str], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     pairs = [
@@ -90,17 +63,20 @@ def _picture(methods: list[str], path: Path) -> None:
             ax.set_yticks([])
             ax.set_title(label.split("/")[0] if col == 1 else title, fontsize=9)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    harness.save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-m", "--method", action="append", help="only these methods")
-    parser.add_argument("--runs", type=int, help="timed runs per method (default 5; LatLRR 3)")
-    parser.add_argument("--no-picture", action="store_true")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("-m", "--method", action="append", help="only these methods")
+    options.add_argument("--runs", type=int, help="timed runs per method (default 5; LatLRR 3)")
+    options.add_argument("--no-picture", action="store_true")
+    args = options.parse_args()
+    harness.require_data("harvard-cddfuse-test/MRI_CT")
+    if not args.no_picture:
+        harness.require_data("harvard-cddfuse-test/MRI_PET")
+        harness.require_data("harvard-cddfuse-test/MRI_SPECT")
 
     mri, ct, label = _first_pair("MRI_CT", "CT")
     a, b = mri.array, ct.array
@@ -108,15 +84,20 @@ def main() -> None:
     rows = []
     with threadpool_limits(1):
         for name, method, params, runs in track(cases, description="timing"):
-            wall, cpu = _time(
-                lambda m=method, p=params: brainfuse.fuse(a, b, m, **p), args.runs or runs
+            # one warm-up call (imports, dictionary, cached filters), then the timed runs
+            n = args.runs or runs
+            wall, cpu, _, _ = harness.repeat(
+                lambda m=method, p=params: brainfuse.fuse(a, b, m, **p),
+                min_runs=n,
+                max_runs=n,
+                budget_s=0.0,
             )
             rows.append(
                 {
                     "case": name,
                     "method": method,
                     "params": params,
-                    "runs": args.runs or runs,
+                    "runs": n,
                     "median_wall_s": round(wall, 4),
                     "median_cpu_s": round(cpu, 4),
                 }
@@ -125,7 +106,7 @@ def main() -> None:
         if not args.no_picture:
             _picture(
                 sorted({c[1] for c in cases}, key=[c[1] for c in CASES].index),
-                OUT / "sparse_pcnn_lowrank_examples.png",
+                harness.RESULTS / "sparse_pcnn_lowrank_examples.png",
             )
 
     meta = {
@@ -135,16 +116,15 @@ def main() -> None:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "threads": 1,
-        "command": "python benchmarks/bench_sparse_pcnn_lowrank.py",
+        "command": "python -m benchmarks.bench_sparse_pcnn_lowrank",
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench_sparse_pcnn_lowrank.json").write_text(
-        json.dumps({"meta": meta, "results": rows}, indent=2) + "\n", encoding="utf-8"
+    harness.write_json(
+        harness.RESULTS / "bench_sparse_pcnn_lowrank.json", {"meta": meta, "results": rows}
     )
     lines = [
         "# Speed of LP-SR, NSST-PAPCNN and LatLRR (one core, 256×256 grey pair)",
         "",
-        f"Pair: `{label}`. Command: `.venv/bin/python benchmarks/bench_sparse_pcnn_lowrank.py`.",
+        f"Pair: `{label}`. Command: `.venv/bin/python -m benchmarks.bench_sparse_pcnn_lowrank`.",
         "Median of the timed runs after one warm-up; CPU = CPU time of the calling thread.",
         "",
         "| method | parameters | runs | median wall (s) | median CPU (s) |",
@@ -156,7 +136,7 @@ def main() -> None:
             f"| {r['method']} | {params} | {r['runs']} | {r['median_wall_s']:.3f} | "
             f"{r['median_cpu_s']:.3f} |"
         )
-    (OUT / "bench_sparse_pcnn_lowrank.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    harness.write_text(harness.RESULTS / "bench_sparse_pcnn_lowrank.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_viz.py                 # every method
-    .venv/bin/python benchmarks/bench_viz.py -m funfusean    # some of them (printed only)
+    .venv/bin/python -m benchmarks.bench_viz                 # every method
+    .venv/bin/python -m benchmarks.bench_viz -m funfusean    # some of them (printed only)
 
 On the MRI-PET pair ``23.png`` of ``../shared/data/harvard-cddfuse-test`` (256×256, the PET's
 luminance), each method's ∇F,I1 and ∇F,I2 are computed once after a warm-up (one fusion, and
@@ -21,42 +21,35 @@ timed fusion; run those alone with ``-m NAME --budget 0``. Results go to
 
 from __future__ import annotations
 
-import os
+import platform
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
+from benchmarks import _harness as harness
+from brainfuse.color import rgb_to_grey
+from brainfuse.errors import InputError
+from brainfuse.fusion import fuse_arrays, list_methods
+from brainfuse.io import load
+from brainfuse.viz import gradient_path, input_gradients
 
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from brainfuse.color import rgb_to_grey  # noqa: E402
-from brainfuse.errors import InputError  # noqa: E402
-from brainfuse.fusion import fuse_arrays, list_methods  # noqa: E402
-from brainfuse.io import load  # noqa: E402
-from brainfuse.viz import gradient_path, input_gradients  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-PAIR = ROOT.parent / "shared" / "data" / "harvard-cddfuse-test" / "MRI_PET"
-OUT = ROOT / "docs" / "results" / "bench_viz.md"
+OUT = harness.RESULTS / "bench_viz.md"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-m", "--method", action="append", help="only these methods")
-    parser.add_argument(
+    options = harness.parser(__doc__)
+    options.add_argument("-m", "--method", action="append", help="only these methods")
+    options.add_argument(
         "--budget",
         type=float,
         default=120.0,
         help="skip finite differences estimated above this many CPU seconds (0: no limit)",
     )
-    args = parser.parse_args()
+    args = options.parse_args()
+    pair = harness.require_data("harvard-cddfuse-test/MRI_PET")
     import torch
 
     torch.set_num_threads(1)
-    a = load(PAIR / "MRI" / "23.png").array
-    b = rgb_to_grey(load(PAIR / "PET" / "23.png").array)
+    a = load(pair / "MRI" / "23.png").array
+    b = rgb_to_grey(load(pair / "PET" / "23.png").array)
     names = args.method or [m.name for m in list_methods()]
     rows = []
     for name in names:
@@ -95,7 +88,7 @@ def main() -> None:
         return
     text = f"""# Gradient maps: cost per method
 
-`python benchmarks/bench_viz.py` on `harvard-cddfuse-test/MRI_PET/*/23.png` (256×256), one
+`python -m benchmarks.bench_viz` on `harvard-cddfuse-test/MRI_PET/*/23.png` (256×256), one
 thread, after a warm-up call; {platform.processor() or platform.machine()}, Python
 {platform.python_version()}. Means over the pixels with signal in either input. Methods whose
 finite differences were estimated above {args.budget:g} s of CPU are listed, not run.
@@ -104,7 +97,7 @@ finite differences were estimated above {args.budget:g} s of CPU are listed, not
 |---|---|---|---|---|---|
 {chr(10).join(rows)}
 """
-    OUT.write_text(text, encoding="utf-8")
+    harness.write_text(OUT, text)
     print(f"wrote {OUT}")
 
 

@@ -1,9 +1,10 @@
 """MFINet and DRBIF on CDDFuse's Harvard test pairs (CDDFuse protocol), next to published rows.
 
-Run from the repository root (about 20 minutes on one busy core; name sets to run fewer)::
+Run from the repository root (131-143 s from an empty ``build/learned-ii-bench`` on two shared
+cores, measured; name sets to run fewer)::
 
-    .venv/bin/python benchmarks/learned_ii_results.py              # MRI_CT MRI_PET MRI_SPECT
-    .venv/bin/python benchmarks/learned_ii_results.py MRI_CT       # MRI-CT only
+    .venv/bin/python -m benchmarks.learned_ii_results              # MRI_CT MRI_PET MRI_SPECT
+    .venv/bin/python -m benchmarks.learned_ii_results MRI_CT       # MRI-CT only
 
 For each set of ``../shared/data/harvard-cddfuse-test`` (MRI-CT, MRI-PET, MRI-SPECT) it runs
 ``brainfuse bench`` (:func:`brainfuse.bench.run_bench`, profile ``cddfuse``: sources read as
@@ -20,25 +21,15 @@ training loss curves written by ``brainfuse train``), and the numbers to
 
 from __future__ import annotations
 
-import os
+import csv
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from benchmarks import _harness as harness
+from brainfuse.bench import run_bench
+from brainfuse.bench.published import CDDFUSE_METRICS, published_rows
 
-import csv  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from brainfuse.bench import run_bench  # noqa: E402
-from brainfuse.bench.published import CDDFUSE_METRICS, published_rows  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-WORK = ROOT / "build" / "learned-ii-bench"
-OUT = ROOT / "docs" / "results"
-FIGS = OUT / "learned-ii"
+WORK = harness.ROOT / "build" / "learned-ii-bench"
+FIGS = harness.RESULTS / "learned-ii"
 
 SETS = (
     ("MRI_CT", "MRI-CT", "ct"),
@@ -79,16 +70,19 @@ def _summary(folder: Path) -> dict[tuple[str, str], tuple[float, float]]:
         }
 
 
-def main(folders: list[str]) -> None:
+def main() -> None:
+    options = harness.parser(__doc__)
+    options.add_argument("sets", nargs="*", metavar="SET", help="MRI_CT, MRI_PET or MRI_SPECT")
+    folders = options.parse_args().sets
     unknown = set(folders) - {f for f, _, _ in SETS}
     if unknown:
-        raise SystemExit(f"unknown sets {sorted(unknown)}; valid: {[f for f, _, _ in SETS]}")
+        options.error(f"unknown sets {sorted(unknown)}; valid: {[f for f, _, _ in SETS]}")
+    test = harness.require_data("harvard-cddfuse-test")
     results: dict[str, dict] = {}
-    FIGS.mkdir(parents=True, exist_ok=True)
     for folder, pair_set, modality in SETS:
         if folders and folder not in folders:
             continue
-        pairs = DATA / "harvard-cddfuse-test" / folder
+        pairs = test / folder
         by_run: dict[str, list[tuple[str, str, dict]]] = {}
         for label, run, method, extra in RUNS:
             by_run.setdefault(run, []).append((label, method, extra))
@@ -111,10 +105,10 @@ def main(folders: list[str]) -> None:
             for label, method, _ in entries:
                 rows[label] = {metric: summary[(method, metric)] for metric in CDDFUSE_METRICS}
             if run == "main":
-                shutil.copyfile(out / f"grid_{pair_set}.png", FIGS / f"grid_{pair_set}.png")
+                harness.copy_file(out / f"grid_{pair_set}.png", FIGS / f"grid_{pair_set}.png")
         results[pair_set] = rows
-    (OUT / "learned-ii.json").write_text(json.dumps(results, indent=2) + "\n")
-    (OUT / "learned-ii.md").write_text(_markdown(results))
+    harness.write_json(harness.RESULTS / "learned-ii.json", results)
+    harness.write_text(harness.RESULTS / "learned-ii.md", _markdown(results))
 
 
 def _cell(mean: float, std: float | None = None) -> str:
@@ -126,7 +120,7 @@ def _markdown(results: dict[str, dict]) -> str:
     lines = [
         "# MFINet and DRBIF on CDDFuse's Harvard test pairs",
         "",
-        "Command: `python benchmarks/learned_ii_results.py` (see its docstring). CDDFuse protocol "
+        "Command: `python -m benchmarks.learned_ii_results` (see its docstring). CDDFuse protocol "
         "(`brainfuse bench --profile cddfuse`): sources read as OpenCV grey and rounded, the "
         "fused result min–max stretched to 8 bits, CDDFuse's `Evaluator` metrics (reproduced "
         "by `brainfuse.metrics`). Ours: mean ± sample standard deviation over the pairs, the "
@@ -182,4 +176,4 @@ def _markdown(results: dict[str, dict]) -> str:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -1,44 +1,39 @@
 """Agreement of every profile with the reference implementations' golden values.
 
-Run (from the repository root)::
+Run (from the repository root; 36-79 s on two shared cores, measured)::
 
-    .venv/bin/python benchmarks/metrics_golden.py
+    .venv/bin/python -m benchmarks.metrics_golden
 
 For every entry of ``../shared/reference/golden-cddfuse.json`` (CDDFuse's Evaluator) and
 ``golden-matlab.json`` (VIFB, MEFB, Liu, Tang, FunFuseAn under GNU Octave) it computes the
 largest relative difference of ``brainfuse.metrics.evaluate`` over the triples and writes
 ``docs/results/metrics-golden.md`` and ``.json``. The entry mapping is the one the tests use
-(``tests/metrics/test_golden_matlab.py``).
+(:mod:`benchmarks._golden`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-REF = Path(os.environ.get("BRAINFUSE_REFERENCE", ROOT.parent / "shared" / "reference"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
+from benchmarks._golden import FAILED, MAPPING, NAN_ENTRIES
 
 
 def main() -> None:
     from brainfuse.metrics import evaluate, read_cddfuse_grey
 
-    sys.path.insert(0, str(ROOT / "tests" / "metrics"))
-    from test_golden_matlab import FAILED, MAPPING, NAN_ENTRIES
-
+    harness.parser(__doc__).parse_args()
+    ref = harness.require_reference()
     rows: list[tuple[str, str, int, float]] = []
-    cdd = json.loads((REF / "golden-cddfuse.json").read_text())
+    cdd = json.loads((ref / "golden-cddfuse.json").read_text())
     worst: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for t in cdd["triples"].values():
-        a, b, f = (read_cddfuse_grey(REF / t[k]) for k in ("A", "B", "F"))
+        a, b, f = (read_cddfuse_grey(ref / t[k]) for k in ("A", "B", "F"))
         got = evaluate(f, a, b, profile="cddfuse")
         for name, want in t["values"].items():
             worst[name] = max(worst[name], abs(got[name] - want) / abs(want))
@@ -46,7 +41,7 @@ def main() -> None:
     for name in worst:
         rows.append((f"CDDFuse.{name}", f"cddfuse {name}", count[name], worst[name]))
 
-    gm = json.loads((REF / "golden-matlab.json").read_text())
+    gm = json.loads((ref / "golden-matlab.json").read_text())
     todo: dict[str, dict[tuple[str, str], list[tuple[str, float]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -59,7 +54,7 @@ def main() -> None:
     for key, wanted in todo.items():
         t = gm["triples"][key]
         f, a, b = (
-            cv2.imread(str(REF / t[k]), cv2.IMREAD_GRAYSCALE).astype(np.float64)
+            cv2.imread(str(ref / t[k]), cv2.IMREAD_GRAYSCALE).astype(np.float64)
             for k in ("F", "A", "B")
         )
         by_profile: dict[str, list[str]] = defaultdict(list)
@@ -78,7 +73,7 @@ def main() -> None:
     lines = [
         "# Agreement with the reference implementations",
         "",
-        "Command: `.venv/bin/python benchmarks/metrics_golden.py`. Largest relative difference",
+        "Command: `.venv/bin/python -m benchmarks.metrics_golden`. Largest relative difference",
         "of `evaluate(..., profile=P)` from each golden entry over its triples.",
         "",
         "| golden entry | profile metric | triples | max relative difference |",
@@ -94,14 +89,11 @@ def main() -> None:
         + " (NaN on every triple; see docs/metrics.md).",
         "",
     ]
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "metrics-golden.md").write_text("\n".join(lines))
-    (OUT / "metrics-golden.json").write_text(
-        json.dumps(
-            {e: {"profile_metric": pm, "triples": n, "max_rel": w} for e, pm, n, w in rows},
-            indent=1,
-        )
-        + "\n"
+    harness.write_text(harness.RESULTS / "metrics-golden.md", "\n".join(lines))
+    harness.write_json(
+        harness.RESULTS / "metrics-golden.json",
+        {e: {"profile_metric": pm, "triples": n, "max_rel": w} for e, pm, n, w in rows},
+        indent=1,
     )
     print("\n".join(lines))
 

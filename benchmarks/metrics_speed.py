@@ -1,9 +1,9 @@
 """Speed of the fusion metrics: the CDDFuse protocol per triple, over the 136 test pairs, and a
 182x218x182 volume triple.
 
-Run (from the repository root, one core)::
+Run (from the repository root; one thread, as every benchmark)::
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/metrics_speed.py
+    .venv/bin/python -m benchmarks.metrics_speed
 
 It writes ``docs/results/metrics-speed.json`` and ``docs/results/metrics-speed.md``.
 
@@ -16,8 +16,6 @@ it is not part of the package.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import os
 import statistics
@@ -27,9 +25,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
+
 PROTOCOL = ("EN", "SD", "SF", "MI", "SCD", "VIF", "Qabf", "SSIM")
 
 
@@ -155,7 +152,7 @@ def protocol_triples(
     pixel maximum quantised as test_MIF.py saves it."""
     from brainfuse.metrics import cddfuse_quantise_fused, read_cddfuse_grey
 
-    root = DATA / "harvard-cddfuse-test"
+    root = harness.DATA / "harvard-cddfuse-test"
     out = []
     for pair_set in ("MRI_CT", "MRI_PET", "MRI_SPECT"):
         other = pair_set.split("_")[1]
@@ -175,7 +172,9 @@ def volume_triple() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     vols = []
     for name in ("T1.nii", "PET.nii"):
-        v = np.asarray(nib.load(DATA / "volumes" / "spm12" / name).dataobj, dtype=np.float64)
+        v = np.asarray(
+            nib.load(harness.DATA / "volumes" / "spm12" / name).dataobj, dtype=np.float64
+        )
         v = np.nan_to_num(ndimage.zoom(v, 2, order=1))
         v = (v - v.min()) / (v.max() - v.min()) * 255
         vols.append(v)
@@ -220,10 +219,12 @@ def _side_by_side(ours, base, rounds: int) -> tuple[dict[str, float], dict[str, 
 def main() -> None:
     from brainfuse.metrics import PROFILES, evaluate
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline-pairs", type=int, default=136, help="pairs for the baseline")
-    parser.add_argument("--repeats", type=int, default=15, help="rounds on the single triple")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("--baseline-pairs", type=int, default=136, help="pairs for the baseline")
+    options.add_argument("--repeats", type=int, default=15, help="rounds on the single triple")
+    args = options.parse_args()
+    harness.require_data("harvard-cddfuse-test")
+    harness.require_data("volumes/spm12")
     cv2.setNumThreads(1)
     triples = protocol_triples()
     name, f, a, b = triples[0]
@@ -265,8 +266,7 @@ def main() -> None:
     load = os.getloadavg()
 
     result = {
-        "command": "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python "
-        "benchmarks/metrics_speed.py",
+        "command": ".venv/bin/python -m benchmarks.metrics_speed",
         "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
         "load_average_1_5_15min": load,
         "triple": name,
@@ -319,18 +319,14 @@ def main() -> None:
         ),
         "",
     ]
-    OUT.mkdir(parents=True, exist_ok=True)
-    _figure(per_metric, per_metric_base, OUT / "metrics-speed.png")
+    _figure(per_metric, per_metric_base, harness.RESULTS / "metrics-speed.png")
     lines.insert(-1, "![CPU time per metric](metrics-speed.png)")
-    (OUT / "metrics-speed.json").write_text(json.dumps(result, indent=2) + "\n")
-    (OUT / "metrics-speed.md").write_text("\n".join(lines))
+    harness.write_json(harness.RESULTS / "metrics-speed.json", result)
+    harness.write_text(harness.RESULTS / "metrics-speed.md", "\n".join(lines))
     print("\n".join(lines))
 
 
 def _figure(ours: dict, base: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     names = list(ours)
@@ -345,7 +341,7 @@ def _figure(ours: dict, base: dict, path: Path) -> None:
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("CDDFuse protocol metrics, one core")
     fig.tight_layout()
-    fig.savefig(path)
+    harness.save_figure(fig, path)
     plt.close(fig)
 
 

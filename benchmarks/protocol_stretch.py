@@ -1,8 +1,8 @@
 """How much the CDDFuse protocol's min–max stretch costs methods whose result undershoots 0.
 
-Run from the repository root::
+Run from the repository root (a few seconds; prints a table, writes nothing)::
 
-    .venv/bin/python benchmarks/protocol_stretch.py
+    .venv/bin/python -m benchmarks.protocol_stretch
 
 ``test_MIF.py`` stretches a network's output to 0..255 before scoring. ``brainfuse bench
 --profile cddfuse`` applies that stretch to every method's raw result; a method whose result
@@ -13,22 +13,19 @@ protocol metrics of both versions on MRI_PET/11.png of ``harvard-cddfuse-test``.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
+from benchmarks import _harness as harness
 from brainfuse.fusion import fuse_arrays
 from brainfuse.metrics import evaluate_cddfuse_protocol, read_cddfuse_grey
 from brainfuse.rounding import to_uint8_matlab
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
 SHOWN = ("SD", "SCD", "VIF", "Qabf", "SSIM")
 
 
 def main() -> None:
-    pair = DATA / "harvard-cddfuse-test" / "MRI_PET"
+    harness.parser(__doc__).parse_args()
+    pair = harness.require_data("harvard-cddfuse-test/MRI_PET")
     a = read_cddfuse_grey(pair / "MRI" / "11.png")
     b = read_cddfuse_grey(pair / "PET" / "11.png")
     print(

@@ -1,8 +1,8 @@
 """Why Q_CB (Chen-Blum) differs from the MATLAB toolboxes' values by up to 3e-3: FFT round-off.
 
-Run (from the repository root)::
+Run (from the repository root; a few seconds)::
 
-    .venv/bin/python benchmarks/qcb_fft_roundoff.py
+    .venv/bin/python -m benchmarks.qcb_fft_roundoff
 
 For each golden triple it computes ``qcb`` (the ``vifb`` profile's Q_CB) twice: as shipped
 (NumPy's 2D FFT) and with the same DFT taken in the other axis order, which changes nothing
@@ -17,15 +17,11 @@ and ``.json``.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-REF = Path(os.environ.get("BRAINFUSE_REFERENCE", ROOT.parent / "shared" / "reference"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
 
 
 def _other_axis_order(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -38,12 +34,14 @@ def _other_axis_order(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 def main() -> None:
     from brainfuse.metrics import hvs
 
-    gm = json.loads((REF / "golden-matlab.json").read_text())
+    harness.parser(__doc__).parse_args()
+    ref = harness.require_reference()
+    gm = json.loads((ref / "golden-matlab.json").read_text())
     rows = []
     shipped = hvs._filter_spectrum
     for key, t in gm["triples"].items():
         a, b, f = (
-            cv2.imread(str(REF / t[k]), cv2.IMREAD_GRAYSCALE).astype(np.float64) for k in "ABF"
+            cv2.imread(str(ref / t[k]), cv2.IMREAD_GRAYSCALE).astype(np.float64) for k in "ABF"
         )
         want = gm["index"][key]["VIFB.Qcb"]
         hvs._filter_spectrum = shipped
@@ -72,14 +70,11 @@ def main() -> None:
         }
         for s in sets
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "metrics-qcb.json").write_text(
-        json.dumps({"summary": summary, "triples": rows}, indent=2) + "\n"
-    )
+    harness.write_json(harness.RESULTS / "metrics-qcb.json", {"summary": summary, "triples": rows})
     lines = [
         "# Q_CB and FFT round-off",
         "",
-        "Command: `.venv/bin/python benchmarks/qcb_fft_roundoff.py`. Largest relative difference",
+        "Command: `.venv/bin/python -m benchmarks.qcb_fft_roundoff`. Largest relative difference",
         "of `qcb` from VIFB's golden values (Octave/FFTW), and largest relative change of `qcb`",
         "when the same DFT is taken in the other axis order (NumPy), over the 12 triples of",
         "each set.",
@@ -90,7 +85,7 @@ def main() -> None:
     for s, v in summary.items():
         lines.append(f"| {s} | {v['max_rel_vs_golden']:.1e} | {v['max_rel_axis_order']:.1e} |")
     lines.append("")
-    (OUT / "metrics-qcb.md").write_text("\n".join(lines))
+    harness.write_text(harness.RESULTS / "metrics-qcb.md", "\n".join(lines))
     print("\n".join(lines))
 
 

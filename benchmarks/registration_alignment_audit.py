@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_alignment_audit.py           # about 10 min of CPU
+    .venv/bin/python -m benchmarks.registration_alignment_audit           # about 10 min of CPU
 
-The registration benchmark (``bench_registration.py``) scores methods against the alignment the
+The registration benchmark (``bench_registration``) scores methods against the alignment the
 pairs are published with. That is only fair if the published alignment is where the images'
 content agrees. This script measures it: for every pair of ``harvard-cddfuse-test`` (136 pairs)
 and every 4th slice of each case of ``harvard-aanlib``, it finds the translation of the second
@@ -34,25 +34,18 @@ Results: ``docs/results/registration-alignment.md`` and ``registration-alignment
 from __future__ import annotations
 
 import csv
-import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from rich.progress import track
 from scipy import ndimage
 
+from benchmarks import _harness as harness
 from brainfuse import load
 from brainfuse.registration.grid import foreground, grid_of
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
 MEASURES = ("mi", "nmi", "ngf")
 
 
@@ -105,7 +98,7 @@ def optimal_shift(measure: str, a: np.ndarray, b: np.ndarray, mask: np.ndarray) 
 def pairs() -> list[tuple[str, str, str, Path, Path]]:
     """(collection, set, case, MRI path, other path)."""
     out = []
-    test = DATA / "harvard-cddfuse-test"
+    test = harness.DATA / "harvard-cddfuse-test"
     for label, folder, other in (
         ("MRI-CT", "MRI_CT", "CT"),
         ("MRI-PET", "MRI_PET", "PET"),
@@ -113,7 +106,7 @@ def pairs() -> list[tuple[str, str, str, Path, Path]]:
     ):
         for f in sorted((test / folder / other).glob("*.png")):
             out.append(("cddfuse-test", label, "", test / folder / "MRI" / f.name, f))
-    aan = DATA / "harvard-aanlib"
+    aan = harness.DATA / "harvard-aanlib"
     by_case = defaultdict(list)
     with open(aan / "split.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -135,7 +128,9 @@ def pairs() -> list[tuple[str, str, str, Path, Path]]:
 
 
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+    harness.parser(__doc__).parse_args()
+    harness.require_data("harvard-cddfuse-test")
+    harness.require_data("harvard-aanlib")
     rows = []
     for collection, label, case, mri_path, other_path in track(pairs(), "alignment audit"):
         a, b = grid_of(load(mri_path)).array, grid_of(load(other_path)).array
@@ -150,7 +145,7 @@ def main() -> None:
                 **shifts,
             }
         )
-    (OUT / "registration-alignment.json").write_text(json.dumps(rows, indent=1), "utf-8")
+    harness.write_json(harness.RESULTS / "registration-alignment.json", {"cases": rows}, indent=1)
     write_report(rows)
 
 
@@ -158,7 +153,7 @@ def write_report(rows: list[dict]) -> None:
     lines = [
         "# Where similarity measures put the unmoved Harvard pairs",
         "",
-        "Command: `python benchmarks/registration_alignment_audit.py`. Optimal translation of "
+        "Command: `python -m benchmarks.registration_alignment_audit`. Optimal translation of "
         "the second image against the MRI for three measures, each searched exhaustively (see "
         "the script's docstring). 0 px would mean the published alignment is each measure's "
         "optimum.",
@@ -199,7 +194,7 @@ def write_report(rows: list[dict]) -> None:
             f"| {np.hypot(*med):.2f} | {spread:.2f} |"
         )
     lines += ["", "![optimal shifts](registration-alignment.png)", ""]
-    (OUT / "registration-alignment.md").write_text("\n".join(lines), "utf-8")
+    harness.write_text(harness.RESULTS / "registration-alignment.md", "\n".join(lines))
     plot(groups)
     print("\n".join(lines))
 
@@ -224,7 +219,7 @@ def plot(groups: dict) -> None:
         ax.set_ylabel("dy (px, rows)")
     fig.suptitle("Optimal shift of the second image against the MRI (0, 0 = published alignment)")
     fig.tight_layout()
-    fig.savefig(OUT / "registration-alignment.png", dpi=110)
+    harness.save_figure(fig, harness.RESULTS / "registration-alignment.png", dpi=110)
 
 
 if __name__ == "__main__":

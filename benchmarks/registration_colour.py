@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_colour.py      # about 3 min of CPU
+    .venv/bin/python -m benchmarks.registration_colour      # 80-84 s of CPU (measured)
 
-The phantom's PET and SPECT axial slices (``registration_phantom.py``: 1 mm, z index 40 to 140
+The phantom's PET and SPECT axial slices (as in ``registration_phantom``: 1 mm, z index 40 to 140
 every 10, 256 x 256 frame; the true alignment is the identity) are shown in colour with
 common scales (``hot``, ``jet``, ``rainbow`` and the DICOM ``pet`` palette), each moved twice by
 a random rigid transform (+-10 degrees, +-20 px; seed 13) and registered to the MRI with
@@ -18,25 +18,19 @@ Results: ``docs/results/registration-colour.{md,json,png}``.
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import moved, random_rigid_2d
-from registration_phantom import SLICES, slice_pairs
 from rich.progress import track
 
+from benchmarks import _harness as harness
+from benchmarks._registration import PHANTOM_SLICES, moved, random_rigid_2d, slice_pairs
 from brainfuse.color import apply_palette, rgb_to_grey, rgb_to_principal_grey
 from brainfuse.io.image import Image
 from brainfuse.phantom import make_phantom
 from brainfuse.registration import PAD_FAILURE_PX, pad, register
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
 PALETTES = ("hot", "jet", "rainbow", "pet")
 MOVES = 2
 REDUCTIONS = ("principal", "luma")
@@ -81,7 +75,7 @@ def write_report(rows: list[dict]) -> None:
     lines = [
         "# Registering pseudo-colour PET and SPECT: principal component against luma",
         "",
-        "Command: `python benchmarks/registration_colour.py` (see its docstring). Phantom "
+        "Command: `python -m benchmarks.registration_colour` (see its docstring). Phantom "
         "slices (exact truth), each moved by rigid transforms (±10°, ±20 px) and registered "
         f"with `mi`. PAD in px; failure: PAD > {PAD_FAILURE_PX:g} px. Machine: "
         f"{os.cpu_count()} cores.",
@@ -105,7 +99,7 @@ def write_report(rows: list[dict]) -> None:
             n = len(rows) // (2 * len(PALETTES) * len(REDUCTIONS))
             lines.append(f"| {label} | {palette} | {n} | " + " | ".join(cells) + " |")
     lines += ["", "![scales, their luma and principal grey](registration-colour.png)", ""]
-    (OUT / "registration-colour.md").write_text("\n".join(lines), encoding="utf-8")
+    harness.write_text(harness.RESULTS / "registration-colour.md", "\n".join(lines))
 
 
 def plot(rows: list[dict], spect: Image) -> None:
@@ -143,21 +137,21 @@ def plot(rows: list[dict], spect: Image) -> None:
         ax.legend(fontsize=8)
     axes[2, -1].axis("off")
     fig.tight_layout()
-    fig.savefig(OUT / "registration-colour.png", dpi=90)
+    harness.save_figure(fig, harness.RESULTS / "registration-colour.png", dpi=90)
     plt.close(fig)
 
 
 def main() -> None:
-    pairs = slice_pairs(make_phantom(seed=0, resolution=1), SLICES)
+    harness.parser(__doc__).parse_args()
+    pairs = slice_pairs(make_phantom(seed=0, resolution=1), PHANTOM_SLICES)
     rows = run(pairs)
-    OUT.mkdir(parents=True, exist_ok=True)
-    command = "python benchmarks/registration_colour.py"
-    (OUT / "registration-colour.json").write_text(
-        json.dumps({"command": command, "cases": rows}, indent=1), encoding="utf-8"
+    command = "python -m benchmarks.registration_colour"
+    harness.write_json(
+        harness.RESULTS / "registration-colour.json", {"command": command, "cases": rows}, indent=1
     )
     write_report(rows)
     plot(rows, next(p[3] for p in pairs if p[:2] == ("MRI-SPECT", EXAMPLE_Z)))
-    print((OUT / "registration-colour.md").read_text(encoding="utf-8"))
+    print((harness.RESULTS / "registration-colour.md").read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

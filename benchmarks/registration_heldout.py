@@ -1,8 +1,8 @@
-"""The issue's acceptance check on held-back pairs, through the command line.
+"""The acceptance check of registration on held-back pairs, through the command line.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_heldout.py      # about 5 min
+    .venv/bin/python -m benchmarks.registration_heldout      # about 5 min
 
 Every 2nd pair of the ``val`` split of ``../shared/data/harvard-aanlib`` (pairs the project
 does not tune on) is moved by a random rigid transform (rotation uniform in [-10, 10] degrees
@@ -27,17 +27,17 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_registration import DATA, random_rigid_2d
 from rich.progress import track
 
 import brainfuse
+from benchmarks import _harness as harness
+from benchmarks._registration import random_rigid_2d
 from brainfuse.registration import PAD_FAILURE_PX, Transform, apply_transform, pad
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
 
 
 def main() -> None:
-    root = DATA / "harvard-aanlib"
+    harness.parser(__doc__).parse_args()
+    root = harness.require_data("harvard-aanlib")
     with open(root / "split.csv", newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["split"] == "val"][::2]
     rng = np.random.default_rng(7)
@@ -67,11 +67,11 @@ def main() -> None:
                     "own_vs_published": pad(np.eye(3), own, shape),
                 }
             )
-    (OUT / "registration-heldout.json").write_text(json.dumps(cases, indent=1), "utf-8")
+    harness.write_json(harness.RESULTS / "registration-heldout.json", {"cases": cases}, indent=1)
     lines = [
         "# Held-back pairs through `brainfuse register`",
         "",
-        "Command: `python benchmarks/registration_heldout.py` (see its docstring).",
+        "Command: `python -m benchmarks.registration_heldout` (see its docstring).",
         "",
         "| set | cases | pairs | median PAD px | failures | median PAD-self px | failures (self) "
         "| median own vs published px | PAD per pair px |",
@@ -88,7 +88,7 @@ def main() -> None:
             f"| {np.median([c['own_vs_published'] for c in sel]):.2f} "
             f"| {', '.join(f'{v:.1f}' for v in p)} |"
         )
-    (OUT / "registration-heldout.md").write_text("\n".join(lines) + "\n", "utf-8")
+    harness.write_text(harness.RESULTS / "registration-heldout.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_phantom.py            # about 10 min of CPU
-    .venv/bin/python benchmarks/registration_phantom.py --quick    # 1 transform per slice
+    .venv/bin/python -m benchmarks.registration_phantom            # about 10 min of CPU
+    .venv/bin/python -m benchmarks.registration_phantom --quick    # 1 transform per slice, 3-4 min
 
 The Harvard pairs of ``bench_registration.py`` carry an alignment that is itself 1 to 4 px off
 where mutual information, normalised MI and gradient fields put them
@@ -16,14 +16,14 @@ emission image is the identity, exactly.
 - 2D: axial slices of the 1 mm phantom (every 10 mm from z index 40 to 140), placed in a
   256 x 256 frame; each MRI-PET and MRI-SPECT slice pair is moved by random rigid transforms
   (rotation uniform in [-10, 10] degrees about the centre, shifts uniform in [-20, 20] px;
-  the seed's protocol) and registered back. PAD against the known transform; failure: PAD >
-  3 px. ``own``: PAD of the registration of the unmoved pair (how far each method's optimum
-  is from the truth).
+  the protocol of Wang J. et al., 2022) and registered back. PAD against the known
+  transform; failure: PAD > 3 px. ``own``: PAD of the registration of the unmoved pair (how
+  far each method's optimum is from the truth).
 - 2D affine: every 2nd of those slices, each moved twice by a random affine transform
   (rotation +-10 degrees, scales 0.92-1.08 along x and y, shear +-0.04, shifts +-20 px) and
   registered back with ``mi --transform affine``; ``own``: the affine registration of the
   unmoved pair.
-- 3D: the 2 mm phantom (99 x 117 x 95, the issue's 91 x 109 x 91 class of volume); PET and
+- 3D: the 2 mm phantom (99 x 117 x 95, the class of SPM12's 91 x 109 x 91 templates); PET and
   SPECT moved by random rigid transforms (+-10 degrees per axis, +-10 mm) about the brain's
   centre and registered to the MRI. TRE over the brain's voxels (MRI above 10 % of its
   maximum).
@@ -34,50 +34,27 @@ Methods: ``mi`` and ``ecc`` on every pair; ``bggmm`` and ``gmm-er`` on every 3rd
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import time
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import moved, random_rigid_2d, register_with_own, rigid_3d
 from rich.progress import Progress
 
-from brainfuse.io.image import Image
-from brainfuse.phantom import Phantom, make_phantom
+from benchmarks import _harness as harness
+from benchmarks._registration import (
+    METHODS_2D,
+    METHODS_3D,
+    PHANTOM_SLICES,
+    SLOW,
+    moved,
+    random_rigid_2d,
+    register_with_own,
+    rigid_3d,
+    slice_pairs,
+)
+from brainfuse.phantom import make_phantom
 from brainfuse.registration import PAD_FAILURE_PX, pad, register, tre, world_points
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
-SLICES = tuple(range(40, 141, 10))
-FRAME = 256
-METHODS_2D = ("mi", "bggmm", "gmm-er", "ecc")
-METHODS_3D = ("mi", "bggmm", "gmm-er")
-SLOW = ("bggmm", "gmm-er")
-
-
-def axial_slice(volume: Image, z: int) -> Image:
-    """Axial slice ``z`` (anterior up) centred in a FRAME x FRAME image, scaled to 0..255."""
-    a = np.rot90(np.asarray(volume.array[:, :, z], dtype=np.float64))
-    out = np.zeros((FRAME, FRAME))
-    r0, c0 = (FRAME - a.shape[0]) // 2, (FRAME - a.shape[1]) // 2
-    out[r0 : r0 + a.shape[0], c0 : c0 + a.shape[1]] = a
-    peak = float(out.max())
-    scaled = out * (255.0 / peak) if peak > 0 else out
-    return Image(scaled.astype(np.float32), bit_depth=8, source=f"phantom z{z}")
-
-
-def slice_pairs(phantom: Phantom, slices: tuple[int, ...]) -> list[tuple[str, int, Image, Image]]:
-    """(set, z, MRI slice, PET or SPECT slice) for every slice, PET first."""
-    return [
-        (label, z, axial_slice(phantom.mri, z), axial_slice(volume, z))
-        for label, volume in (("MRI-PET", phantom.pet), ("MRI-SPECT", phantom.spect))
-        for z in slices
-    ]
 
 
 def run_2d(progress: Progress, pairs: list, per_slice: int) -> list[dict]:
@@ -132,7 +109,7 @@ def run_affine_2d(progress: Progress, pairs: list, per_slice: int) -> list[dict]
     rng = np.random.default_rng(21)
     jobs = []
     for label, z, fixed, other in pairs:
-        if z in SLICES[::2]:
+        if z in PHANTOM_SLICES[::2]:
             for _ in range(per_slice):
                 jobs.append((label, z, fixed, other, random_affine_2d(rng, fixed.shape)))
     task = progress.add_task("phantom 2D affine", total=len(jobs))
@@ -275,7 +252,7 @@ def write_report(
                 f"{_median(sel, 'own_tre_mm'):.2f} | {_median(sel, 'cpu_s'):.1f} |"
             )
     lines += ["", "![PAD and TRE per method](registration-phantom.png)", ""]
-    (OUT / "registration-phantom.md").write_text("\n".join(lines), encoding="utf-8")
+    harness.write_text(harness.RESULTS / "registration-phantom.md", "\n".join(lines))
 
 
 def plot(rows_2d: list[dict], rows_3d: list[dict]) -> None:
@@ -295,37 +272,34 @@ def plot(rows_2d: list[dict], rows_3d: list[dict]) -> None:
     axes[2].axhline(1.0, color="g", lw=0.8, ls=":")
     axes[2].set_title("phantom 3D (PET, SPECT): TRE (mm)")
     fig.tight_layout()
-    fig.savefig(OUT / "registration-phantom.png", dpi=110)
+    harness.save_figure(fig, harness.RESULTS / "registration-phantom.png", dpi=110)
     plt.close(fig)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 transform per slice and volume")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("--quick", action="store_true", help="1 transform per slice and volume")
+    args = options.parse_args()
     per_slice, transforms = (1, 1) if args.quick else (3, 4)
     with Progress() as progress:
-        pairs = slice_pairs(make_phantom(seed=0, resolution=1), SLICES)
+        pairs = slice_pairs(make_phantom(seed=0, resolution=1), PHANTOM_SLICES)
         rows_2d = run_2d(progress, pairs, per_slice)
         rows_affine = run_affine_2d(progress, pairs, 2 if per_slice > 1 else 1)
         rows_3d = run_3d(progress, transforms)
-    OUT.mkdir(parents=True, exist_ok=True)
-    command = "python benchmarks/registration_phantom.py" + (" --quick" if args.quick else "")
-    (OUT / "registration-phantom.json").write_text(
-        json.dumps(
-            {
-                "command": command,
-                "cases_2d": rows_2d,
-                "cases_affine_2d": rows_affine,
-                "cases_3d": rows_3d,
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
+    command = "python -m benchmarks.registration_phantom" + (" --quick" if args.quick else "")
+    harness.write_json(
+        harness.RESULTS / "registration-phantom.json",
+        {
+            "command": command,
+            "cases_2d": rows_2d,
+            "cases_affine_2d": rows_affine,
+            "cases_3d": rows_3d,
+        },
+        indent=1,
     )
     write_report(rows_2d, rows_affine, rows_3d, command)
     plot(rows_2d, rows_3d)
-    print((OUT / "registration-phantom.md").read_text(encoding="utf-8"))
+    print((harness.RESULTS / "registration-phantom.md").read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

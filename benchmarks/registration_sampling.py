@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/registration_sampling.py      # about 6 min
+    .venv/bin/python -m benchmarks.registration_sampling      # about 6 min
 
 ``mi`` computes the Mattes mutual information on a random 50 % of the fixed image's foreground,
 drawn with a fixed seed (``brainfuse.registration.mi.SAMPLING_SEED``) so that a result repeats.
@@ -12,14 +12,14 @@ seed and with two others and reports, per set:
 - the PAD between the results of two seeds on the *unmoved* pair (every pair of seeds): how
   far the optimum that MI finds depends on which half of the pixels it counts;
 - for each seed, the median PAD of the unmoved pair's result from the published alignment and
-  the share above 3 px (the seed article's failure threshold);
-- for each seed, the share of failures of the *moved* pair (moved as ``bench_registration.py``
+  the share above 3 px (the failure threshold of Wang J. et al., 2022);
+- for each seed, the share of failures of the *moved* pair (moved as ``bench_registration``
   moves it: the same generator, seed 0, the same order, so the project's seed reproduces that
   benchmark's ``mi`` rows): PAD > 3 px from the known move (against the published alignment)
   and PAD-self > 3 px (against the seed's own result on the unmoved pair).
 
-Pairs: the Harvard test pairs of ``bench_registration.py`` (MRI-CT 21, MRI-PET 42, MRI-SPECT
-73), its SPM12 T1/T2/PD slices (30) and the phantom slice pairs of ``registration_phantom.py``
+Pairs: the Harvard test pairs of ``bench_registration`` (MRI-CT 21, MRI-PET 42, MRI-SPECT
+73), its SPM12 T1/T2/PD slices (30) and the phantom slice pairs of ``registration_phantom``
 (MRI-PET and MRI-SPECT, 11 each, true alignment exact).
 
 Results: ``docs/results/registration-sampling.{md,json,png}``.
@@ -28,23 +28,25 @@ Results: ``docs/results/registration-sampling.{md,json,png}``.
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from bench_registration import SCALES, moved, pair_sets, random_rigid_2d
-from registration_phantom import SLICES, slice_pairs
 from rich.progress import track
 
 import brainfuse.registration.mi as mi
+from benchmarks import _harness as harness
+from benchmarks._registration import (
+    PHANTOM_SLICES,
+    SPM_SLICES,
+    moved,
+    pair_sets,
+    random_rigid_2d,
+    slice_pairs,
+)
 from brainfuse.phantom import make_phantom
 from brainfuse.registration import PAD_FAILURE_PX, pad, register
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
 SEEDS = (mi.SAMPLING_SEED, 1, 2)
 
 
@@ -69,12 +71,15 @@ def plot(results: dict[str, list[dict]], path: Path) -> None:
     ax.set_title("mi on unmoved pairs: the optimum with three random samples of the metric")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    harness.save_figure(fig, path, dpi=120)
 
 
 def main() -> None:
-    sets = pair_sets(SCALES["subset"])
-    for label, z, fixed, other in slice_pairs(make_phantom(seed=0, resolution=1), SLICES):
+    harness.parser(__doc__).parse_args()
+    harness.require_data("harvard-cddfuse-test")
+    harness.require_data("volumes/spm12")
+    sets = pair_sets(None, SPM_SLICES)  # those of bench_registration --scale subset (or full)
+    for label, z, fixed, other in slice_pairs(make_phantom(seed=0, resolution=1), PHANTOM_SLICES):
         sets.setdefault(f"phantom {label}", []).append((f"z{z}", fixed, other))
     project_seed = mi.SAMPLING_SEED
     rng = np.random.default_rng(0)
@@ -109,14 +114,13 @@ def main() -> None:
             )
     finally:
         mi.SAMPLING_SEED = project_seed
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "registration-sampling.json").write_text(
-        json.dumps({"seeds": SEEDS, "sets": results}, indent=1), encoding="utf-8"
+    harness.write_json(
+        harness.RESULTS / "registration-sampling.json", {"seeds": SEEDS, "sets": results}, indent=1
     )
     lines = [
         "# MI's optimum and the random sample of the metric",
         "",
-        "`python benchmarks/registration_sampling.py`: every pair, unmoved and moved, registered",
+        "`python -m benchmarks.registration_sampling`: every pair, unmoved and moved, registered",
         f"with `mi` and the sampling seeds {', '.join(map(str, SEEDS))} (the first is the",
         "project's).",
         "",
@@ -144,9 +148,9 @@ def main() -> None:
         "![PAD between seeds](registration-sampling.png)",
         "",
     ]
-    (OUT / "registration-sampling.md").write_text("\n".join(lines), encoding="utf-8")
+    harness.write_text(harness.RESULTS / "registration-sampling.md", "\n".join(lines))
 
-    plot(results, OUT / "registration-sampling.png")
+    plot(results, harness.RESULTS / "registration-sampling.png")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/web_load.py                      # 20 requests, method laplacian
-    .venv/bin/python benchmarks/web_load.py -n 40 -m weighted
+    .venv/bin/python -m benchmarks.web_load                      # 20 requests, method laplacian
+    .venv/bin/python -m benchmarks.web_load -n 40 -m weighted
 
 Starts ``brainfuse serve`` as a separate process on a free loopback port (as a user would), waits
 until it answers, then sends ``-n`` fuse requests at the same moment (httpx, asyncio), each
@@ -18,28 +18,23 @@ latency of the last requests is mostly waiting. Results go to ``docs/results/web
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import io
-import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("BRAINFUSE_DATA", ROOT.parent / "shared" / "data"))
-OUT = ROOT / "docs" / "results"
+from benchmarks import _harness as harness
 
 
 def _pair() -> tuple[bytes, bytes, str]:
-    folder = DATA / "harvard-cddfuse-test" / "MRI_PET"
+    folder = harness.DATA / "harvard-cddfuse-test" / "MRI_PET"
     if (folder / "MRI" / "11.png").is_file():
         return (
             (folder / "MRI" / "11.png").read_bytes(),
@@ -93,10 +88,10 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=20, help="concurrent requests")
-    parser.add_argument("-m", "--method", default="laplacian", help="fusion method")
-    args = parser.parse_args()
+    options = harness.parser(__doc__)
+    options.add_argument("-n", type=int, default=20, help="concurrent requests")
+    options.add_argument("-m", "--method", default="laplacian", help="fusion method")
+    args = options.parse_args()
     a, b, pair = _pair()
     port = _free_port()
     load_start = os.getloadavg()
@@ -143,8 +138,7 @@ def main() -> int:
         "load_average_start": [round(x, 2) for x in load_start],
         "load_average_end": [round(x, 2) for x in load_end],
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "web_load.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    harness.write_json(harness.RESULTS / "web_load.json", report, indent=1)
     la = report["latency_ms"]
     row = (
         f"| {args.n} | {report['succeeded']} | {la['min']} ms | {la['p50']} ms | {la['p95']} ms "
@@ -152,7 +146,7 @@ def main() -> int:
     )
     md = f"""# Web viewer load test
 
-Command: `.venv/bin/python benchmarks/web_load.py -n {args.n} -m {args.method}`
+Command: `.venv/bin/python -m benchmarks.web_load -n {args.n} -m {args.method}`
 (`brainfuse serve` on loopback; {args.n} fuse requests sent at once, each uploading {pair}
 and asking for method `{args.method}` with the eight CDDFuse-protocol metrics; the server computes
 two fusions at a time and queues the rest).
@@ -166,7 +160,7 @@ start {report["load_average_start"]}, at the end {report["load_average_end"]}. L
 measured on the client from sending a request to receiving its full answer; p95 is the
 nearest-rank 95th percentile.
 """
-    (OUT / "web_load.md").write_text(md, encoding="utf-8")
+    harness.write_text(harness.RESULTS / "web_load.md", md)
     print(md)
     return 0 if not failures else 1
 
