@@ -3,21 +3,31 @@
 >>> from brainfuse.metrics import evaluate
 >>> scores = evaluate(fused, mri, pet, profile="cddfuse")          # doctest: +SKIP
 
-Metric functions (pure NumPy/SciPy/OpenCV, grey arrays on the 0..255 scale) live in
-:mod:`~brainfuse.metrics.noreference` (EN, SD, SF, AG, EI), :mod:`~.information` (MI, NMI,
-TE, NCIE, CE), :mod:`~.fmi` (FMI), :mod:`~.structural` (SSIM, MS-SSIM, MEF-SSIM, Q_S, Q_W,
-Q_E, Q_C, Q_Y), :mod:`~.edges` (Qabf, Liu's Q_G, Nabf, Q_M), :mod:`~.phase` (Q_P),
-:mod:`~.hvs` (VIFp, VIFF, Q_CB, Q_CV), :mod:`~.sources` (SCD, CC, MSE, RMSE, PSNR, rSFe) and
-:mod:`~.seed_measures` (seed 004's discrepancy and OP, seed 002's normalisation).
-:mod:`~.profiles` says which computation each name means in each codebase;
-:mod:`~.protocol` reproduces CDDFuse's evaluation pipeline (reading, colour reduction, PNG
-quantisation of the fused output).
+The package is laid out in layers; each module imports only modules of the layers below it:
+
+1. :mod:`~brainfuse.metrics._common`: input checks, MATLAB-style windows and filters.
+2. The metric functions (pure NumPy/SciPy/OpenCV, grey arrays on the 0..255 scale):
+   :mod:`~.noreference` (EN, SD, SF, AG, EI), :mod:`~.sources` (SCD, CC, MSE, RMSE, PSNR,
+   rSFe), :mod:`~.information` (MI, NMI, TE, NCIE, CE), :mod:`~.fmi` (FMI),
+   :mod:`~.structural` (SSIM, MS-SSIM, MEF-SSIM, Q_S, Q_W, Q_E, Q_C, Q_Y), :mod:`~.edges`
+   (Qabf, Liu's Q_G, Nabf, Q_M), :mod:`~.phase` (Q_P), :mod:`~.hvs` (VIFp, VIFF, Q_CB,
+   Q_CV) and :mod:`~.ranking` (the discrepancy and OP of Amini & Mostaar 2022, MdAFuse's
+   normalisation of metric tables).
+3. :mod:`~.grey`: how each reference codebase reduces colour to grey and reads files.
+4. :mod:`~.profiles`: which computation each name means in each codebase, as registry
+   entries (:data:`PROFILES`, :func:`list_metrics`).
+5. :mod:`~.evaluate`: every metric of a profile on one (fused, A, B) triple.
+6. :mod:`~.protocol` (CDDFuse's evaluation pipeline: reading, colour reduction, PNG
+   quantisation of the fused output), :mod:`~.batch` (files and folders, CSV) and
+   :mod:`~.cli` (``brainfuse metrics``).
+
 See ``docs/metrics.md``.
 """
 
 from .edges import nabf, qabf, qabf_liu, wang_qm
 from .evaluate import evaluate
 from .fmi import feature_mutual_information
+from .grey import cddfuse_grey, cddfuse_quantise_fused, read_cddfuse_grey
 from .hvs import qcb, qcv, viff, vifp
 from .information import (
     cross_entropy,
@@ -35,21 +45,16 @@ from .noreference import (
     standard_deviation,
 )
 from .phase import zhao_qp
-from .profiles import PROFILES, Profile, get_profile
-from .protocol import (
-    CDDFUSE_PROTOCOL_METRICS,
-    cddfuse_grey,
-    cddfuse_quantise_fused,
-    evaluate_cddfuse_protocol,
-    read_cddfuse_grey,
-)
-from .seed_measures import discrepancy, normalise_scores, overall_performance
+from .profiles import PROFILES, Metric, Profile, get_profile, list_metrics
+from .protocol import CDDFUSE_PROTOCOL_METRICS, evaluate_cddfuse_protocol
+from .ranking import discrepancy, normalise_scores, overall_performance
 from .sources import correlation_coefficient, mse, psnr, rmse, rsfe, scd
 from .structural import cvejic, mef_ssim, ms_ssim, piella, ssim, yang
 
 __all__ = [
     "CDDFUSE_PROTOCOL_METRICS",
     "PROFILES",
+    "Metric",
     "Profile",
     "average_gradient",
     "cddfuse_grey",
@@ -64,6 +69,7 @@ __all__ = [
     "evaluate_cddfuse_protocol",
     "feature_mutual_information",
     "get_profile",
+    "list_metrics",
     "mef_ssim",
     "ms_ssim",
     "mse",

@@ -8,9 +8,11 @@ in ``float64``), so a profile that mirrors a ``float32`` reference passes ``floa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -21,7 +23,10 @@ from ..rounding import round_half_away
 __all__ = [
     "already_checked",
     "as_float",
+    "check_choice",
+    "check_flag",
     "check_image",
+    "check_number",
     "check_triple",
     "correlate_same",
     "correlate_valid",
@@ -33,6 +38,77 @@ __all__ = [
     "sobel_responses",
     "uniform_mean",
 ]
+
+
+T = TypeVar("T")
+
+
+def _refuse(name: str, owner: str, allowed: str, value: object) -> InputError:
+    return InputError(None, f"option '{name}' of {owner}() must {allowed}, got {value!r}")
+
+
+def check_choice(value: T, name: str, owner: str, choices: Sequence[str]) -> T:
+    """``value`` unchanged when it is one of ``choices``; else an :class:`InputError` naming
+    the option ``name`` of the function ``owner`` and the allowed values."""
+    if not isinstance(value, str) or value not in choices:
+        raise _refuse(name, owner, "be " + " or ".join(repr(c) for c in choices), value)
+    return value
+
+
+def check_flag(value: T, name: str, owner: str) -> T:
+    """``value`` unchanged when it is a bool (NumPy's too); else an :class:`InputError`."""
+    if not isinstance(value, bool | np.bool_):
+        raise _refuse(name, owner, "be True or False", value)
+    return value
+
+
+def check_number(
+    value: T,
+    name: str,
+    owner: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    integer: bool = False,
+    odd: bool = False,
+    not_equal: float | None = None,
+    words: Sequence[str] = (),
+) -> T:
+    """``value`` unchanged when it is a finite real number (an integer if ``integer``, odd if
+    ``odd``) within the bounds and other than ``not_equal``, or one of ``words``; else an
+    :class:`InputError` naming the option ``name`` of the function ``owner`` and what it must
+    be. A bool is not a number here."""
+    if isinstance(value, str) and value in words:
+        return value
+    noun = ("an odd integer" if odd else "an integer") if integer else "a finite number"
+    low = None if minimum is None else f"{minimum:g}"
+    high = None if maximum is None else f"{maximum:g}"
+    if low is not None and high is not None:
+        noun += f" in {'(' if exclusive_minimum else '['}{low}, {high}]"
+    elif low is not None:
+        noun += f" {'>' if exclusive_minimum else '≥'} {low}"
+    elif high is not None:
+        noun += f" ≤ {high}"
+    if not_equal is not None:
+        noun += f" other than {not_equal:g}"
+    allowed = "be " + " or ".join([*(repr(w) for w in words), noun])
+    kinds: tuple[type, ...] = (
+        (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    )
+    if isinstance(value, bool | np.bool_) or not isinstance(value, kinds):
+        raise _refuse(name, owner, allowed, value)
+    v = float(value)  # type: ignore[arg-type]
+    bad = (
+        not math.isfinite(v)
+        or (minimum is not None and (v <= minimum if exclusive_minimum else v < minimum))
+        or (maximum is not None and v > maximum)
+        or (not_equal is not None and v == not_equal)
+        or (odd and v % 2 != 1)
+    )
+    if bad:
+        raise _refuse(name, owner, allowed, value)
+    return value
 
 
 def as_float(x: np.ndarray) -> np.ndarray:
@@ -149,11 +225,14 @@ def correlate_same(
         "replicate": cv2.BORDER_REPLICATE,
         "symmetric": cv2.BORDER_REFLECT,
     }
+    mode = modes.get(border) if isinstance(border, str) else None
+    if mode is None:
+        check_choice(border, "border", "correlate_same", tuple(modes))
     if isinstance(kernel, tuple):
         return cv2.sepFilter2D(
-            x, cv2.CV_64F, np.asarray(kernel[1]), np.asarray(kernel[0]), borderType=modes[border]
+            x, cv2.CV_64F, np.asarray(kernel[1]), np.asarray(kernel[0]), borderType=mode
         )
-    return cv2.filter2D(x, cv2.CV_64F, np.asarray(kernel, np.float64), borderType=modes[border])
+    return cv2.filter2D(x, cv2.CV_64F, np.asarray(kernel, np.float64), borderType=mode)
 
 
 def uniform_mean(x: np.ndarray, size: int) -> np.ndarray:

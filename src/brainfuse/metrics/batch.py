@@ -13,9 +13,10 @@ import numpy as np
 from ..errors import InputError
 from ..io.atomic import atomic_path, check_output_path
 from ..io.image import Image
+from ..io.readers import load
 from .evaluate import evaluate
+from .grey import read_cddfuse_grey
 from .profiles import get_profile
-from .protocol import read_cddfuse_grey
 
 __all__ = [
     "check_score_outputs",
@@ -32,14 +33,52 @@ _CV2_RASTERS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 def load_for_profile(
     path: str | os.PathLike[str], profile: str, max_pixels: int | None = None
 ) -> np.ndarray | Image:
-    """Read a file the way the profile's reference code would see it.
+    r"""Read a file the way the profile's reference code would see it.
 
-    ``cddfuse`` reads 2D rasters with OpenCV (``BGR2GRAY`` on ``float32``, then round), as its
-    ``image_read_cv2``. Every other file goes through :func:`brainfuse.io.load`, and
-    :func:`~brainfuse.metrics.evaluate` puts it on the 0..255 scale by the rule fusion uses.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An image or volume file.
+    profile : str
+        A profile name (:data:`~brainfuse.metrics.PROFILES`).
+    max_pixels : int, optional
+        Refuse larger images (see :func:`brainfuse.io.load`).
+
+    Returns
+    -------
+    numpy.ndarray or Image
+        ``cddfuse`` and a 2D raster (PNG, JPEG, BMP, TIFF): the ``float32`` grey image OpenCV
+        gives (``BGR2GRAY`` on ``float32``, then round), as its ``image_read_cv2``. Otherwise
+        the :class:`~brainfuse.Image` :func:`brainfuse.io.load` reads, which
+        :func:`~brainfuse.metrics.evaluate` puts on the 0..255 scale by the rule fusion uses.
+
+    Raises
+    ------
+    InputError
+        An unknown profile, a missing or unreadable file.
+
+    Notes
+    -----
+    For ``cddfuse`` a colour file becomes :math:`\operatorname{round}(0.299R + 0.587G +
+    0.114B)` in ``float32`` (:func:`~brainfuse.metrics.grey.read_cddfuse_grey`).
+
+    References
+    ----------
+    Z. Zhao et al., "CDDFuse", CVPR 2023 (``utils/img_read_save.py``).
+
+    Examples
+    --------
+    >>> import cv2, tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "a.png"
+    >>> cv2.imwrite(str(path), np.full((4, 4), 7, dtype=np.uint8))
+    True
+    >>> load_for_profile(path, "cddfuse").dtype
+    dtype('float32')
+    >>> load_for_profile(path, "paper").shape
+    (4, 4)
     """
-    from ..io import load
-
+    get_profile(profile)
     p = Path(path)
     if profile == "cddfuse" and p.suffix.lower() in _CV2_RASTERS:
         if not p.is_file():
@@ -57,11 +96,50 @@ def evaluate_files(
     profile: str = "paper",
     max_pixels: int | None = None,
 ) -> dict[str, float]:
-    """:func:`~brainfuse.metrics.evaluate` on three files (see :func:`load_for_profile`).
+    r""":func:`~brainfuse.metrics.evaluate` on three files (read by :func:`load_for_profile`).
 
-    An :class:`~brainfuse.errors.InputError` about an image names its file: the roles
-    ``fused``, ``A`` and ``B`` of :func:`~brainfuse.metrics.evaluate` become the paths, and a
-    metric's refusal of the image size (the three share one shape) names the fused file.
+    Parameters
+    ----------
+    fused, a, b : str or os.PathLike
+        The fused result, the anatomical source and the functional or CT source.
+    metrics : str or sequence of str, optional
+        Metric names, or ``"all"`` (default: the profile's default set).
+    profile : str
+        A profile name (default ``paper``).
+    max_pixels : int, optional
+        Refuse larger images.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` in the order asked for.
+
+    Raises
+    ------
+    InputError
+        As :func:`~brainfuse.metrics.evaluate`, about a file: the roles ``fused``, ``A`` and
+        ``B`` become the paths, and a metric's refusal of the image size (the three share one
+        shape) names the fused file.
+
+    Notes
+    -----
+    The values are those of :func:`~brainfuse.metrics.evaluate` on the images read, e.g.
+    :math:`EN = -\sum_l p_l \log_2 p_l` of the fused file.
+
+    References
+    ----------
+    Each metric's paper is its entry's ``reference`` (:func:`~brainfuse.metrics.list_metrics`).
+
+    Examples
+    --------
+    >>> import cv2, tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> ramp = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
+    >>> for name in ("f.png", "a.png", "b.png"):
+    ...     _ = cv2.imwrite(str(folder / name), ramp)
+    >>> evaluate_files(folder / "f.png", folder / "a.png", folder / "b.png", metrics="EN,MI")
+    {'EN': 6.0, 'MI': 12.0}
     """
     get_profile(profile)
     imgs = [load_for_profile(p, profile, max_pixels) for p in (fused, a, b)]
@@ -77,8 +155,36 @@ def evaluate_files(
 def summarise(
     rows: Sequence[dict[str, float]], names: Sequence[str]
 ) -> dict[str, tuple[float, float]]:
-    """Mean and population standard deviation of each metric over the rows (``nan`` and
-    ``inf`` values are left out; a metric with no finite value gives ``nan``)."""
+    r"""Mean and population standard deviation of each metric over the rows.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        ``{metric: value}`` per pair.
+    names : sequence of str
+        The metrics to summarise.
+
+    Returns
+    -------
+    dict
+        ``{metric: (mean, std)}``; ``nan`` and ``inf`` values are left out, and a metric with
+        no finite value gives ``(nan, nan)``.
+
+    Notes
+    -----
+    Over the :math:`n` finite values :math:`v_i` of a metric:
+
+    .. math:: \bar v = \frac1n\sum_i v_i,\qquad s = \sqrt{\frac1n\sum_i (v_i - \bar v)^2}
+
+    References
+    ----------
+    NumPy, ``numpy.mean`` and ``numpy.std`` (``ddof=0``).
+
+    Examples
+    --------
+    >>> summarise([{"EN": 1.0}, {"EN": 3.0}, {"EN": float("inf")}], ["EN"])
+    {'EN': (2.0, 1.0)}
+    """
     out = {}
     for n in names:
         vals = np.array([r[n] for r in rows], dtype=np.float64)
@@ -112,9 +218,43 @@ def _summary_path(output: str | os.PathLike[str]) -> Path:
 def check_score_outputs(
     output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]
 ) -> Path:
-    """Refuse ``output`` or its summary sibling if either is one of the ``inputs`` (also
-    through a symbolic or hard link), a folder, or in a missing folder; returns the summary
-    path."""
+    """Refuse an output CSV, or its summary sibling, that is one of the inputs (also through a
+    symbolic or hard link), a folder, or in a missing folder.
+
+    Parameters
+    ----------
+    output : str or os.PathLike
+        The per-pair CSV to be written.
+    inputs : sequence of str or os.PathLike
+        The files that will be read.
+
+    Returns
+    -------
+    pathlib.Path
+        The summary path, ``<output stem>-summary<suffix>`` beside ``output`` (``.csv`` when it
+        has no suffix).
+
+    Raises
+    ------
+    InputError
+        Naming the output that would overwrite an input or cannot be written.
+
+    Notes
+    -----
+    Checked before anything is computed, so ``brainfuse metrics`` never writes over an input.
+
+    References
+    ----------
+    :func:`brainfuse.io.atomic.check_output_path`, which checks each of the two paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> check_score_outputs(folder / "scores.csv", [folder / "a.png"]).name
+    'scores-summary.csv'
+    """
     summary = _summary_path(output)
     check_output_path(output, inputs)
     check_output_path(summary, inputs)
@@ -127,8 +267,45 @@ def write_scores(
     rows: Sequence[dict[str, float]],
     profile: str,
 ) -> dict[str, tuple[float, float]]:
-    """Write the per-pair CSV (``name`` then the metrics) to ``output`` and ``metric, mean,
-    std, n, profile`` to its summary sibling, both atomically; returns the summary."""
+    r"""Write the per-pair CSV and its summary, both atomically; returns the summary.
+
+    Parameters
+    ----------
+    output : str or os.PathLike
+        The per-pair CSV: ``name`` then the metrics, one row per pair, values as ``repr``.
+    names : sequence of str
+        The pair names, one per row.
+    rows : sequence of dict
+        ``{metric: value}`` per pair, all with the metrics of the first.
+    profile : str
+        The profile, written in the summary.
+
+    Returns
+    -------
+    dict
+        ``{metric: (mean, std)}`` (:func:`summarise`), also written to
+        ``<output stem>-summary.csv`` as ``metric, mean, std, n, profile``.
+
+    Notes
+    -----
+    Mean and population standard deviation of the finite values (see :func:`summarise`):
+
+    .. math:: \bar v = \frac1n\sum_i v_i,\qquad s = \sqrt{\frac1n\sum_i (v_i - \bar v)^2}
+
+    References
+    ----------
+    RFC 4180, "Common format and MIME type for comma-separated values (CSV) files".
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "scores.csv"
+    >>> write_scores(out, ["11.png", "12.png"], [{"EN": 5.0}, {"EN": 7.0}], "paper")
+    {'EN': (6.0, 1.0)}
+    >>> out.read_text().splitlines()
+    ['name,EN', '11.png,5.0', '12.png,7.0']
+    """
     out = Path(output)
     metric_names = list(rows[0])
     summary = summarise(rows, metric_names)
@@ -157,12 +334,63 @@ def evaluate_folders(
     max_pixels: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[list[dict[str, float]], dict[str, tuple[float, float]]]:
-    """Evaluate every triple of three folders (same file names) and write two CSV files.
+    r"""Evaluate every triple of three folders (same file names) and write two CSV files.
 
-    ``output`` gets one row per pair (``name`` then the metrics); ``<output stem>-summary.csv``
-    gets ``metric, mean, std``. Both are written atomically. ``progress(done, total, name)``
-    is called after each pair. An output (or its summary) that is one of the files to be read
-    or a folder is refused before anything is computed.
+    Parameters
+    ----------
+    fused_dir, a_dir, b_dir : str or os.PathLike
+        Folders of fused results, anatomical and functional or CT sources; every file of
+        ``a_dir`` needs one of the same name in the two others.
+    output : str or os.PathLike
+        The per-pair CSV (``name`` then the metrics); ``<output stem>-summary.csv`` gets
+        ``metric, mean, std, n, profile``. Both are written atomically.
+    metrics : str or sequence of str, optional
+        Metric names, or ``"all"`` (default: the profile's default set).
+    profile : str
+        A profile name (default ``paper``).
+    max_pixels : int, optional
+        Refuse larger images.
+    progress : callable, optional
+        ``progress(done, total, name)``, called after each pair.
+
+    Returns
+    -------
+    rows : list of dict
+        ``{metric: value}`` per pair, in file-name order.
+    summary : dict
+        ``{metric: (mean, std)}``.
+
+    Raises
+    ------
+    InputError
+        A missing folder or file, an output that is one of the files to be read or a folder
+        (refused before anything is computed), or any error of :func:`evaluate_files`.
+
+    Notes
+    -----
+    Mean and population standard deviation over the pairs, as :func:`summarise`:
+
+    .. math:: \bar v = \frac1n\sum_i v_i,\qquad s = \sqrt{\frac1n\sum_i (v_i - \bar v)^2}
+
+    References
+    ----------
+    Z. Zhao et al., "CDDFuse", CVPR 2023 (``test_MIF.py`` averages its metrics over the
+    pairs of a folder in the same way).
+
+    Examples
+    --------
+    >>> import cv2, tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> root = Path(tempfile.mkdtemp())
+    >>> ramp = np.tile(np.arange(64, dtype=np.uint8) * 4, (64, 1))
+    >>> for d in ("F", "A", "B"):
+    ...     (root / d).mkdir()
+    ...     _ = cv2.imwrite(str(root / d / "11.png"), ramp)
+    >>> rows, summary = evaluate_folders(
+    ...     root / "F", root / "A", root / "B", root / "scores.csv", metrics="EN"
+    ... )
+    >>> rows, summary
+    ([{'EN': 6.0}], {'EN': (6.0, 0.0)})
     """
     fdir, adir, bdir = Path(fused_dir), Path(a_dir), Path(b_dir)
     out = Path(output)

@@ -7,8 +7,19 @@ import math
 from pathlib import Path
 
 import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from ..errors import InputError
+from .batch import check_score_outputs, evaluate_files, evaluate_folders, write_scores
+from .profiles import get_profile
+
+__all__ = ["metrics_command"]
 
 
 def _fmt(v: float) -> str:
@@ -58,9 +69,6 @@ def metrics_command(
       brainfuse metrics fused.png MRI/11.png PET/11.png --profile cddfuse
       brainfuse metrics out/ MRI/ PET/ --profile cddfuse -o scores.csv
     """
-    from .batch import check_score_outputs, evaluate_files, write_scores
-    from .profiles import get_profile
-
     get_profile(profile)
     folders = [p.is_dir() for p in (fused, a, b)]
     if any(folders):
@@ -93,16 +101,6 @@ def _run_folders(
     as_json: bool,
     max_pixels: int | None,
 ) -> None:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    from .batch import evaluate_folders
-
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

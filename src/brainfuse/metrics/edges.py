@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._common import check_triple, sobel_responses
+from ._common import check_number, check_triple, sobel_responses
 
 __all__ = ["nabf", "qabf", "qabf_liu", "wang_qm"]
 
@@ -57,8 +57,29 @@ def _weighted_preservation(
 
 
 def qabf(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, intensity_scale: float = 1.0) -> float:
-    r"""Qabf (Q_G), Xydeas and Petrović's edge-preservation metric (0..1).
+    r"""Qabf (Q_G), Xydeas and Petrović's edge-preservation metric (0..1, higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
+    intensity_scale : float
+        Multiplies the images first, > 0 (VIFB and MEFB work on 255× their 0..255 input
+        through ``255*im2double(double(img))``).
+
+    Returns
+    -------
+    float
+        :math:`Q^{AB/F}`, computed in the input's precision (``float32`` for ``cddfuse``, as
+        its Evaluator). Two flat sources give 0/0, defined as 0.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or a bad ``intensity_scale``.
+
+    Notes
+    -----
     Sobel strength :math:`g` and orientation :math:`\alpha = \arctan(s_y/s_x)` (π/2 where
     :math:`s_x = 0`; zero padding, MATLAB ``conv2(..., 'same')``) of each image give, per pixel,
 
@@ -71,15 +92,23 @@ def qabf(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, intensity_scale: fl
 
     with :math:`\Gamma_g = 0.9994, k_g = -15, \sigma_g = 0.5, \Gamma_\alpha = 0.9879,
     k_\alpha = -22, \sigma_\alpha = 0.8`. The case :math:`g_X = g_F` (where the paper's ratio
-    is 1) sets :math:`G = g_F` in every public implementation (CDDFuse, VIFB, MEFB, Tang), which
-    makes the value depend slightly on the intensity scale; this function reproduces it.
-    ``intensity_scale`` multiplies the images first (VIFB and MEFB work on 255×their 0..255
-    input through ``255*im2double(double(img))``). Computed in the input's precision
-    (``float32`` for ``cddfuse``, as its Evaluator). Two flat sources give 0/0, defined as 0.
+    is 1) sets :math:`G = g_F` in every public implementation (CDDFuse, VIFB, MEFB, Tang),
+    which makes the value depend slightly on the intensity scale; this function reproduces it.
 
-    Reference: C. S. Xydeas, V. Petrović, "Objective image fusion performance measure",
-    Electron. Lett. 36(4), 308–309, 2000.
+    References
+    ----------
+    C. S. Xydeas, V. Petrović, "Objective image fusion performance measure", Electron. Lett.
+    36(4), 308–309, 2000.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(qabf((a + b) / 2, a, b), 4)
+    0.3982
     """
+    check_number(intensity_scale, "intensity_scale", "qabf", minimum=0, exclusive_minimum=True)
     f, a, b = check_triple(fused, a, b, dims=(2,))
     s = float(intensity_scale)
     g_f, a_f = _strength_orientation(f * s if s != 1 else f)
@@ -98,18 +127,48 @@ def _sobel_liu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def qabf_liu(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""Q_G as Zheng Liu's ``metricXydeas`` computes it (used by Liu's TPAMI 2012 study and
-    FunFuseAn): Xydeas–Petrović edge preservation with other constants and averaging.
+    r"""Q_G as Zheng Liu's ``metricXydeas`` computes it (higher is better).
 
-    Strengths from the Sobel filters, orientations :math:`\arctan(s_y/s_x)` (1e-5 added to
-    zero :math:`s_x`), :math:`G^{XF}` the min/max strength ratio (1e-5 added to zero
-    strengths), :math:`A^{XF} = |\,|\alpha_X - \alpha_F| - \pi/2|\cdot 2/\pi`,
-    :math:`Q^{XF} = [1 + e^{-10(G-0.5)}]^{-1}[1 + e^{-20(A-0.75)}]^{-1}` and the per-pixel
-    weighted mean :math:`\operatorname{mean}[(Q^{AF}g_A + Q^{BF}g_B)/(g_A + g_B)]`. Note
-    :math:`A^{XF}` is 1 for orthogonal orientations in this code. 2D only.
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
 
-    Reference: C. S. Xydeas, V. Petrović, "Objective pixel-level image fusion performance
-    measure", Proc. SPIE 4051, 89–98, 2000; Z. Liu et al., IEEE TPAMI 34(1), 94–109, 2012.
+    Returns
+    -------
+    float
+        Q_G.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, or not real, finite, non-empty 2D arrays.
+
+    Notes
+    -----
+    Xydeas–Petrović edge preservation with other constants and averaging, as used by Liu's
+    TPAMI 2012 study and FunFuseAn: strengths from the Sobel filters, orientations
+    :math:`\arctan(s_y/s_x)` (1e-5 added to zero :math:`s_x`), :math:`G^{XF}` the min/max
+    strength ratio (1e-5 added to zero strengths), :math:`A^{XF} = |\,|\alpha_X - \alpha_F| -
+    \pi/2|\cdot 2/\pi` (1 for orthogonal orientations in this code), and
+
+    .. math:: Q^{XF} = \frac{1}{1 + e^{-10(G^{XF}-0.5)}}\cdot\frac{1}{1 + e^{-20(A^{XF}-0.75)}},
+              \qquad Q_G = \operatorname{mean}\frac{Q^{AF}g_A + Q^{BF}g_B}{g_A + g_B}
+
+    References
+    ----------
+    C. S. Xydeas, V. Petrović, "Objective pixel-level image fusion performance measure", Proc.
+    SPIE 4051, 89–98, 2000; Z. Liu et al., "Objective assessment of multiresolution image
+    fusion algorithms for context enhancement in night vision: a comparative study", IEEE
+    TPAMI 34(1), 94–109, 2012.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(qabf_liu((a + b) / 2, a, b), 4)
+    0.0472
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
 
@@ -152,6 +211,23 @@ def _sobel_kumar(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def nabf(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     r"""N_AB/F, fusion artefacts: edges stronger in F than in both sources (lower is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
+
+    Returns
+    -------
+    float
+        :math:`N_{AB/F} \ge 0`.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, or not real, finite, non-empty 2D arrays.
+
+    Notes
+    -----
     Petrović's edge-preservation terms (Sobel/8 on a reflected image,
     :math:`Q^{XF} = \sqrt{Q_g Q_\alpha}` with Γg = 0.9999, kg = 19, σg = 0.5, Γα = 0.9995,
     kα = 22, σα = 0.5) weighted by :math:`w_X = g_X^{1.5}` (0.001 where :math:`g_X < 2`):
@@ -161,12 +237,23 @@ def nabf(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
 
     Kumar's modified artefact measure (``objective_fusion_perform_fn``), as Tang's
     ``analysis_nabf`` computes it when called with the arguments in its signature order.
-    2D only.
 
-    Reference: B. K. Shreyamsha Kumar, "Multifocus and multispectral image fusion based on
-    pixel significance using discrete cosine harmonic wavelet transform", Signal Image Video
+    References
+    ----------
+    B. K. Shreyamsha Kumar, "Multifocus and multispectral image fusion based on pixel
+    significance using discrete cosine harmonic wavelet transform", Signal Image Video
     Process. 7, 1125–1143, 2013; V. Petrović, C. Xydeas, "Objective image fusion performance
     characterisation", ICCV 2005.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> nabf((a + b) / 2, a, b)  # the average adds no edge stronger than both sources'
+    0.0
+    >>> round(nabf(2 * a, a, a), 4)  # doubled contrast
+    0.2931
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     td, wt_min, lg = 2.0, 0.001, 1.5
@@ -213,15 +300,50 @@ def _haar_level(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 
 
 def wang_qm(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""Q_M, Wang and Liu's multiscale edge-preservation metric (0..1; Liu's ``metricPWW``).
+    r"""Q_M, Wang and Liu's multiscale edge-preservation metric (Liu's ``metricPWW``; higher is
+    better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
+
+    Returns
+    -------
+    float
+        Q_M, 0..3 as computed here (each of the three detail bands adds up to 1; F equal to
+        both sources gives 3). Sources without detail at a level count 1 there.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, or not real, finite, non-empty 2D arrays.
+
+    Notes
+    -----
     Two-level Haar decomposition of each image; at level s, with the detail bands H, V, D:
     :math:`W_X = H_X^2 + V_X^2 + D_X^2`, :math:`EP_X = e^{-|H_X-H_F|} + e^{-|V_X-V_F|} +
-    e^{-|D_X-D_F|}`, :math:`Q_s = \sum(EP_A W_A + EP_B W_B)/\sum(W_A + W_B)` and
-    :math:`Q_M = Q_1^{2/3} Q_2^{1/3}`. Odd sizes are extended by reflection. 2D only.
+    e^{-|D_X-D_F|}`,
 
-    Reference: P.-W. Wang, B. Liu, "A novel image fusion metric based on multi-scale
-    analysis", ICSP 2008, 965–968.
+    .. math:: Q_s = \frac{\sum(EP_A W_A + EP_B W_B)}{\sum(W_A + W_B)},\qquad
+              Q_M = Q_1^{2/3} Q_2^{1/3}
+
+    Odd sizes are extended by reflection.
+
+    References
+    ----------
+    P.-W. Wang, B. Liu, "A novel image fusion metric based on multi-scale analysis", ICSP
+    2008, 965–968.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(wang_qm((a + b) / 2, a, b), 4)
+    1.1734
+    >>> round(wang_qm(a, a, a), 4)
+    3.0
     """
     f, a, b = check_triple(fused, a, b, dims=(2,))
     xs = [np.asarray(v, dtype=np.float64) for v in (a, b, f)]

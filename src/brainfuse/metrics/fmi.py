@@ -5,22 +5,55 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pywt
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.fft import dctn
 
 from ..errors import InputError
-from ._common import check_triple, correlate_same
+from ._common import check_choice, check_number, check_triple, correlate_same
 
 __all__ = ["feature_mutual_information", "octave_sobel_edges"]
 
 Feature = Literal["none", "edge", "dct", "wavelet", "gradient"]
+_FEATURES = ("none", "edge", "dct", "wavelet", "gradient")
 
 
 def octave_sobel_edges(image: np.ndarray) -> np.ndarray:
-    """Octave's ``edge(im)`` (image package 2.x, Sobel): binary edge map.
+    r"""Octave's ``edge(im)`` (image package 2.x, Sobel method): a binary edge map.
 
-    Squared Sobel strength (kernel divided by 8, replicated borders), threshold
-    ``4·mean(strength²)``, then Octave's simple thinning: a pixel is an edge where its
-    strength is above the threshold and larger than both neighbours horizontally or both
-    vertically. MATLAB's ``edge`` thins differently, so MATLAB gives other FMI values.
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grey 2D image.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float64`` map of 0 and 1, the shape of ``image``.
+
+    Notes
+    -----
+    Squared Sobel strength with the kernel divided by 8 and replicated borders,
+
+    .. math:: s^2 = (h * I)^2 + (h^T * I)^2,\qquad h = \tfrac18
+              \begin{bmatrix}1 & 2 & 1\\ 0 & 0 & 0\\ -1 & -2 & -1\end{bmatrix}
+
+    thresholded at :math:`4\,\overline{s^2}`, then Octave's simple thinning: a pixel is an edge
+    where its strength is above the threshold and larger than both neighbours horizontally or
+    both vertically. MATLAB's ``edge`` thins differently, so MATLAB gives other FMI values.
+
+    References
+    ----------
+    I. Sobel, G. Feldman, "A 3x3 isotropic gradient operator for image processing",
+    Stanford Artificial Intelligence Project, 1968; GNU Octave image package, ``edge.m``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = np.zeros((8, 8))
+    >>> step[:, 4], step[:, 5:] = 100, 255  # the steepest change is at column 4
+    >>> octave_sobel_edges(step).sum(axis=0).tolist()
+    [0.0, 0.0, 0.0, 0.0, 8.0, 0.0, 0.0, 0.0]
     """
     x = np.asarray(image, dtype=np.float64)
     h = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]) / 8
@@ -54,19 +87,13 @@ def _features(x: np.ndarray, feature: Feature) -> np.ndarray:
         g[:, 1:-1] = (x[:, 2:] - x[:, :-2]) / 2
         return g
     if feature == "dct":
-        from scipy.fft import dctn
-
         return dctn(x, type=2, norm="ortho")
-    import pywt
-
     ca, (ch, cv, cd) = pywt.dwt2(x, "dmey", mode="symmetric")
     return _rerange(np.block([[ca, ch], [cv, cd]]))
 
 
 def _windows(x: np.ndarray, w: int) -> np.ndarray:
     """All w×w windows, each flattened column-major (MATLAB ``sub(:)``): (n, w*w)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     v = sliding_window_view(x, (w, w))
     return np.ascontiguousarray(v.transpose(0, 1, 3, 2)).reshape(-1, w * w)
 
@@ -168,34 +195,69 @@ def feature_mutual_information(
     feature: Feature = "none",
     window: int = 3,
 ) -> float:
-    r"""FMI, Haghighat's feature mutual information (fast-FMI; 0..1).
+    r"""FMI, Haghighat's feature mutual information (fast-FMI; 0..1, higher is better).
 
-    Feature maps of A, B and F (``"none"``: the pixels; ``"edge"``: Octave's Sobel edge map;
-    ``"gradient"``: MATLAB ``gradient`` (x); ``"dct"``: orthonormal 2D DCT; ``"wavelet"``:
-    one-level Meyer DWT, rescaled to 0..1). In every ``window``×``window`` window each map is
-    min–max normalised and divided by its sum to give a distribution over the window's
-    pixels; the joint distribution of the source's and F's follows Nelsen's method (a mix of
-    the independent and the Fréchet-bound copula matching their correlation), and
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        ``window`` pixels per side.
+    feature : {"none", "edge", "gradient", "dct", "wavelet"}
+        The feature maps compared: ``"none"``: the pixels (FunFuseAn's ``fmi.m``);
+        ``"edge"``: Octave's Sobel edge map (:func:`octave_sobel_edges`; MEFB ``metricsFMI``,
+        Tang's ``analysis_fmi``); ``"gradient"``: MATLAB ``gradient`` (x); ``"dct"``:
+        orthonormal 2D DCT; ``"wavelet"``: one-level Meyer DWT, rescaled to 0..1.
+    window : int
+        Side of the sliding window, ≥ 2.
+
+    Returns
+    -------
+    float
+        FMI.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, an image smaller than the
+        window, or a bad option.
+
+    Notes
+    -----
+    In every ``window``×``window`` window each feature map is min–max normalised and divided
+    by its sum to give a distribution over the window's pixels; the joint distribution of the
+    source's and F's follows Nelsen's method (a mix of the independent and the Fréchet-bound
+    copula matching their correlation), and
 
     .. math:: FMI = \operatorname{mean}_w \tfrac12\left[\frac{2I(A;F)}{H(A)+H(F)}
               + \frac{2I(B;F)}{H(B)+H(F)}\right]
 
     A window equal in the source and F counts 1. The arithmetic (sequential sums, order of
-    the terms, the reuse of F's normalised window for B) follows ``fmi.m`` so the 0/0 and
-    tie cases resolve as in the reference, except one: the joint pdf of a window is Nelsen's
-    mix of the Fréchet bound copula with the product of the marginals, weighted by c over the
-    correlation of the bound, and that correlation is 0 when one of the two distributions is a
-    point mass (a float fused image: one bright pixel among round-off values of 1e-17, next
-    to a flat source window). The bound then *is* the product of the marginals, so the joint
-    pdf is that product and the window shares no information (MI 0, up to round-off);
-    ``fmi.m`` divides by 0 and returns NaN. The image needs at least ``window`` pixels per
-    side. MEFB ``metricsFMI`` and Tang's ``analysis_fmi`` use ``feature="edge"``, FunFuseAn's
-    ``fmi.m`` ``"none"``. 2D only.
+    the terms, the reuse of F's normalised window for B) follows ``fmi.m`` so the 0/0 and tie
+    cases resolve as in the reference, except one: when one of the two distributions is a
+    point mass (a float fused image: one bright pixel among round-off values of 1e-17, next to
+    a flat source window) the correlation of the Fréchet bound is 0 and the bound *is* the
+    product of the marginals, so the joint pdf is that product and the window shares no
+    information (MI 0, up to round-off); ``fmi.m`` divides by 0 and returns NaN.
 
-    Reference: M. B. A. Haghighat, A. Aghagolzadeh, H. Seyedarabi, "A non-reference image
-    fusion metric based on mutual information of image features", Comput. Electr. Eng.
-    37(5), 744–756, 2011; M. Haghighat, M. A. Razian, "Fast-FMI", AICT 2014.
+    References
+    ----------
+    M. B. A. Haghighat, A. Aghagolzadeh, H. Seyedarabi, "A non-reference image fusion metric
+    based on mutual information of image features", Comput. Electr. Eng. 37(5), 744–756,
+    2011; M. Haghighat, M. A. Razian, "Fast-FMI: non-reference image fusion metric", AICT
+    2014.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(feature_mutual_information((a + b) / 2, a, b), 4)
+    0.3969
+    >>> feature_mutual_information(a, a, a)  # every window equal in the source and F
+    1.0
     """
+    check_choice(feature, "feature", "feature_mutual_information", _FEATURES)
+    check_number(window, "window", "feature_mutual_information", minimum=2, integer=True)
     f, a, b = check_triple(fused, a, b, dims=(2,))
     if min(f.shape) < window:
         raise InputError(None, f"image {f.shape} is too small for the {window}x{window} FMI window")

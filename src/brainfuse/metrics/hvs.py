@@ -10,7 +10,16 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
-from ._common import check_triple, correlate_same, correlate_valid, gaussian_1d, normalize1
+from ._common import (
+    check_choice,
+    check_flag,
+    check_number,
+    check_triple,
+    correlate_same,
+    correlate_valid,
+    gaussian_1d,
+    normalize1,
+)
 
 __all__ = ["qcb", "qcv", "viff", "vifp"]
 
@@ -248,22 +257,58 @@ def vifp(
     sigma_nsq: float = 2.0,
     combine: Literal["mean", "sum"] = "mean",
 ) -> float:
-    r"""VIFp, pixel-domain visual information fidelity of F with each source (4 scales).
+    r"""VIFp, pixel-domain visual information fidelity of F with each source over 4 scales
+    (higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        41 pixels per side.
+    sigma_nsq : float
+        Visual noise variance :math:`\sigma_n^2`, > 0.
+    combine : {"mean", "sum"}
+        Average the two sources' VIF (``paper``) or add them (CDDFuse's ``Evaluator.VIFF``,
+        printed "VIF", and Tang's ``VIF``).
+
+    Returns
+    -------
+    float
+        VIF; a constant source (0/0) scores 1, as in CDDFuse.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, an image too small, or a bad
+        option.
+
+    Notes
+    -----
     .. math:: VIF(X,F) = \frac{\sum_{s=1}^{4}\sum_w \log_{10}\!\left(1 +
               \frac{g_w^2\sigma_{X,w}^2}{\sigma_{v,w}^2 + \sigma_n^2}\right)}
               {\sum_{s=1}^{4}\sum_w \log_{10}\!\left(1 + \frac{\sigma_{X,w}^2}{\sigma_n^2}\right)}
 
     with local Gaussian statistics (window :math:`N = 2^{5-s}+1`, σ = N/5, 'valid'),
-    :math:`g = \sigma_{XF}/\sigma_X^2`, :math:`\sigma_v^2 = \sigma_F^2 - g\sigma_{XF}`,
-    :math:`\sigma_n^2 = 2`, and the thresholds of ``vifp_mscale.m``. CDDFuse's
-    ``Evaluator.VIFF`` (printed "VIF") and Tang's ``VIF`` are this, summed over the two
-    sources (``combine="sum"``); ``paper`` averages them. A constant source (0/0) scores 1,
-    as in CDDFuse. 2D only; images need at least 41 pixels per side.
+    :math:`g = \sigma_{XF}/\sigma_X^2`, :math:`\sigma_v^2 = \sigma_F^2 - g\sigma_{XF}` and the
+    thresholds of ``vifp_mscale.m``.
 
-    Reference: H. R. Sheikh, A. C. Bovik, "Image information and visual quality", IEEE TIP
-    15(2), 430–444, 2006 (pixel-domain version from the authors' ``vifp_mscale.m``).
+    References
+    ----------
+    H. R. Sheikh, A. C. Bovik, "Image information and visual quality", IEEE TIP 15(2),
+    430–444, 2006 (pixel-domain version from the authors' ``vifp_mscale.m``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(vifp((a + b) / 2, a, b), 4)
+    0.1499
+    >>> round(vifp(a, a, a), 4)
+    1.0
     """
+    check_number(sigma_nsq, "sigma_nsq", "vifp", minimum=0, exclusive_minimum=True)
+    check_choice(combine, "combine", "vifp", ("mean", "sum"))
     f, a, b = check_triple(fused, a, b, dims=(2,))
     _check_size(f)
     vals = [num / den if den != 0 else 1.0 for num, den in _vifp_sums(f, (a, b), sigma_nsq)]
@@ -272,18 +317,49 @@ def vifp(
 
 
 def viff(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""VIFF, Han et al.'s fusion metric based on visual information fidelity (0..1).
+    r"""VIFF, Han et al.'s fusion metric based on visual information fidelity (0..1, higher is
+    better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        41 pixels per side.
+
+    Returns
+    -------
+    float
+        VIFF.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or an image too small.
+
+    Notes
+    -----
     At each of the four VIFp scales and every window, the source with the smaller gain
-    :math:`g` is taken; per scale
-    :math:`F_s = \sum (VID + C) / \sum (VIND + C)` with the visual information with and
-    without distortion of that source (:func:`vifp` maps, visual noise
-    :math:`\sigma_n^2 = 0.005\cdot255^2`, :math:`C = 10^{-7}`), and
-    :math:`VIFF = \sum_s p_s F_s` with :math:`p = [1, 0, 0.15, 1]/2.15`. As MEFB
-    ``metricsVIF`` and FunFuseAn ``VIFF_Public`` (grey images). 2D only.
+    :math:`g` is taken; per scale, with the visual information with and without distortion of
+    that source (:func:`vifp` maps, visual noise :math:`\sigma_n^2 = 0.005\cdot255^2`,
+    :math:`C = 10^{-7}`),
 
-    Reference: Y. Han, Y. Cai, Y. Cao, X. Xu, "A new image fusion performance metric based on
-    visual information fidelity", Inf. Fusion 14(2), 127–135, 2013.
+    .. math:: F_s = \frac{\sum_w (VID_w + C)}{\sum_w (VIND_w + C)},\qquad
+              VIFF = \sum_s p_s F_s,\quad p = [1, 0, 0.15, 1]/2.15
+
+    As MEFB ``metricsVIF`` and FunFuseAn ``VIFF_Public`` (grey images).
+
+    References
+    ----------
+    Y. Han, Y. Cai, Y. Cao, X. Xu, "A new image fusion performance metric based on visual
+    information fidelity", Inf. Fusion 14(2), 127–135, 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(viff((a + b) / 2, a, b), 4)
+    0.2616
     """
     f, a, b = check_triple(fused, a, b, dims=(2,))
     _check_size(f)
@@ -302,7 +378,7 @@ def viff(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
         vind = np.where(take1, den1, den2)
         fs = float(np.sum(vid + c)) / float(np.sum(vind + c))
         out += fs * p[s]
-    return out
+    return float(out)
 
 
 def _freqspace(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -323,22 +399,55 @@ def _complex_same(x: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def qcb(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, unit_scale: bool = False) -> float:
-    r"""Q_CB, Chen and Blum's perceptual contrast-preservation metric (0..1).
+    r"""Q_CB, Chen and Blum's perceptual contrast-preservation metric (0..1, higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
+    unit_scale : bool
+        Divide the inputs by 255 first (MEFB's ``im2double`` of ``uint8`` images), which
+        changes ``normalize1``'s rounding and the value by ~1e-5.
+
+    Returns
+    -------
+    float
+        Q_CB; pixels where it is 0/0 are left out, and an image with none left gives 0.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or ``unit_scale`` not a bool.
+
+    Notes
+    -----
     Each image (Liu's ``normalize1``) is filtered in the frequency domain with the contrast
     sensitivity function :math:`S(r) = e^{-(r/f_0)^2} - a\,e^{-(r/f_1)^2}` (f0 = 15.3870,
     f1 = 1.3456, a = 0.7622, frequencies scaled by size/30); local contrast
     :math:`C = |G_2^{-1} (G_1 * I) - 1|` from 31×31 Gaussians (σ = 2 and 4, unnormalised),
-    masked as :math:`C' = C^3/(C^2 + 10^{-4})`; the preservation
-    :math:`Q_{XF} = \min(C'_X, C'_F)/\max(C'_X, C'_F)` is weighted by the saliencies
-    :math:`\lambda_X = C'^2_X / (C'^2_A + C'^2_B)` and averaged over pixels. As Liu's
-    ``metricChenBlum`` and VIFB/MEFB ``metricsQcb``. ``unit_scale=True`` divides the inputs by
-    255 first (MEFB's ``im2double`` of ``uint8`` images), which changes ``normalize1``'s
-    rounding and the value by ~1e-5. 2D only.
+    masked as :math:`C' = C^3/(C^2 + 10^{-4})`;
 
-    Reference: Y. Chen, R. S. Blum, "A new automated quality assessment algorithm for image
-    fusion", Image Vis. Comput. 27(10), 1421–1432, 2009.
+    .. math:: Q_{XF} = \frac{\min(C'_X, C'_F)}{\max(C'_X, C'_F)},\quad
+              \lambda_X = \frac{C'^2_X}{C'^2_A + C'^2_B},\quad
+              Q_{CB} = \operatorname{mean}\,(\lambda_A Q_{AF} + \lambda_B Q_{BF})
+
+    As Liu's ``metricChenBlum`` and VIFB/MEFB ``metricsQcb``. Its value on images with large
+    black backgrounds depends on the FFT's round-off (see ``docs/metrics.md``).
+
+    References
+    ----------
+    Y. Chen, R. S. Blum, "A new automated quality assessment algorithm for image fusion",
+    Image Vis. Comput. 27(10), 1421–1432, 2009.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(qcb((a + b) / 2, a, b), 4)
+    0.3656
     """
+    check_flag(unit_scale, "unit_scale", "qcb")
     f, a, b = check_triple(fused, a, b, dims=(2,))
     imgs = [np.asarray(x, dtype=np.float64) for x in (a, b, f)]
     if unit_scale:
@@ -386,23 +495,53 @@ def _block_reduce(x: np.ndarray, size: int, fn: str) -> np.ndarray:
 
 
 def qcv(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, alpha: float = 5.0) -> float:
-    r"""Q_CV, Chen and Varshney's regional perceptual distortion (lower is better, ≥ 0).
+    r"""Q_CV, Chen and Varshney's regional perceptual distortion (≥ 0, lower is better).
 
-    On Liu's ``normalize1``-stretched images: in 16×16 blocks the saliency of each source is
-    :math:`\lambda_X = \sum g_X^\alpha` (Sobel magnitude, α = 5); the difference images
-    :math:`X - F` are filtered with the Mannos–Sakrison CSF
-    :math:`2.6(0.0192 + 0.144r)e^{-(0.144r)^{1.1}}` (frequencies scaled by size/8) and
-    :math:`D_X` is the block mean of their square;
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255.
+    alpha : float
+        Exponent of the edge strength in the saliency, > 0.
+
+    Returns
+    -------
+    float
+        Q_CV; two flat sources give 0.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or a bad ``alpha``.
+
+    Notes
+    -----
+    On Liu's ``normalize1``-stretched images: in 16×16 blocks w the saliency of each source is
+    :math:`\lambda_X = \sum g_X^\alpha` (Sobel magnitude); the difference images :math:`X - F`
+    are filtered with the Mannos–Sakrison CSF :math:`2.6(0.0192 + 0.144r)e^{-(0.144r)^{1.1}}`
+    (frequencies scaled by size/8) and :math:`D_X` is the block mean of their square;
 
     .. math:: Q_{CV} = \frac{\sum_w \lambda_A D_A + \lambda_B D_B}{\sum_w \lambda_A + \lambda_B}
 
     As Liu's ``metricChen`` and VIFB/MEFB ``metricsQcv`` (their complex ``ifft2`` result is
-    squared as complex numbers; the real part is returned, as Octave's value). Two flat
-    sources give 0. 2D only.
+    squared as complex numbers; the real part is returned, as Octave's value).
 
-    Reference: H. Chen, P. K. Varshney, "A human perception inspired quality metric for image
-    fusion based on regional information", Inf. Fusion 8(2), 193–207, 2007.
+    References
+    ----------
+    H. Chen, P. K. Varshney, "A human perception inspired quality metric for image fusion
+    based on regional information", Inf. Fusion 8(2), 193–207, 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(qcv((a + b) / 2, a, b), 2)
+    430.08
+    >>> qcv(a, a, a)
+    0.0
     """
+    check_number(alpha, "alpha", "qcv", minimum=0, exclusive_minimum=True)
     f, a, b = check_triple(fused, a, b, dims=(2,))
     im1, im2, fu = (normalize1(np.asarray(x, dtype=np.float64)) for x in (a, b, f))
     rows, cols = im1.shape

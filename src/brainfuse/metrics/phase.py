@@ -67,17 +67,50 @@ def _filters(rows: int, cols: int) -> tuple[list[list[np.ndarray]], list[float],
 
 def phase_congruency(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Phase congruency and the maximum and minimum moments of its covariance, as Liu's
-    ``myphasecong3`` (Kovesi's ``phasecong3``: 4 scales, 6 orientations, minimum wavelength 3,
-    multiplier 2.1, σ/f = 0.55, noise k = 2, cut-off 0.5, g = 10).
+    ``myphasecong3`` (Kovesi's ``phasecong3``).
 
-    Where no filter responds (:math:`\sum_n A_n = 0`, as on an all-zero image: every
-    log-Gabor filter rejects the zero frequency) the local energy is 0 too and the phase
-    congruency of each orientation, :math:`W\lfloor E - T\rfloor/\sum_n A_n`, is 0/0: it is
-    taken as 0, the value of the overall congruency with Kovesi's ε in the denominator, so
-    such an image has P = 0 and moments ±ε/2 (the reference code gives NaN). Each side needs
-    at least 3 pixels (the shortest wavelength of the filter bank).
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Grey 2D image, at least 3 pixels per side (the shortest wavelength of the filter
+        bank).
 
-    Returns ``(pc, M, m)``.
+    Returns
+    -------
+    pc, M, m : numpy.ndarray
+        Phase congruency and the maximum and minimum moments, each the shape of ``image``.
+
+    Raises
+    ------
+    InputError
+        An image smaller than 3 pixels on a side.
+
+    Notes
+    -----
+    Log-Gabor filters of 4 scales and 6 orientations (minimum wavelength 3, multiplier 2.1,
+    σ/f = 0.55, noise k = 2, cut-off 0.5, g = 10) give, per orientation o, the local energy
+    :math:`E_o`, the amplitudes :math:`A_{n,o}`, a noise threshold :math:`T_o` and a frequency
+    spread weight :math:`W_o`:
+
+    .. math:: PC = \frac{\sum_o W_o\lfloor E_o - T_o\rfloor}{\sum_o\sum_n A_{n,o} + \varepsilon}
+
+    Where no filter responds (:math:`\sum_n A_n = 0`, as on an all-zero image: every log-Gabor
+    filter rejects the zero frequency) the phase congruency of an orientation is 0/0: it is
+    taken as 0, the value of the overall congruency with Kovesi's ε, so such an image has
+    P = 0 and moments ±ε/2 (the reference code gives NaN).
+
+    References
+    ----------
+    P. Kovesi, "Image features from phase congruency", Videre: J. Comput. Vis. Res. 1(3),
+    1–26, 1999.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> pc, big, small = phase_congruency(a)
+    >>> pc.shape, bool((big >= small).all())
+    ((64, 64), True)
     """
     im = np.asarray(image, dtype=np.float64)
     rows, cols = im.shape
@@ -167,8 +200,27 @@ def _feature_correlation(
 
 
 def zhao_qp(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""Q_P, Zhao et al.'s phase-congruency feature metric (0..1).
+    r"""Q_P, Zhao et al.'s phase-congruency feature metric (0..1, higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        3 pixels per side.
+
+    Returns
+    -------
+    float
+        Q_P. A source without any feature above the threshold gives 0; so does a constant
+        fused image (see the Notes).
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or an image too small.
+
+    Notes
+    -----
     Phase congruency :math:`P` and its maximum and minimum moments :math:`M`, :math:`m` of
     each image (:func:`phase_congruency`); for each feature, masked local correlations
     (features above 0.1 in A, in B, and in the pointwise stronger source) of the sources'
@@ -177,16 +229,24 @@ def zhao_qp(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
 
     .. math:: Q_P = C_P\,C_M\,C_m
 
-    As Liu's ``metricZhao`` and MEFB ``metricsQp``. A source without any feature above the
-    threshold gives 0. A constant fused image gives 0: its phase congruency and moments are
-    constant maps (see :func:`phase_congruency`), and the local correlation coefficient of a
-    constant map with the sources' features is 0/0, taken as 0 as for CC (with Zhao's
-    stabilising constant alone it would be :math:`(0 + C)/(0 + C) = 1`, a perfect score for a
-    blank image; the reference code returns NaN). 2D only, at least 3 pixels per side.
+    As Liu's ``metricZhao`` and MEFB ``metricsQp``. For a constant fused image the local
+    correlation coefficient with the sources' features is 0/0, taken as 0 as for CC (with
+    Zhao's stabilising constant alone it would be :math:`(0 + C)/(0 + C) = 1`, a perfect score
+    for a blank image; the reference code returns NaN).
 
-    Reference: J. Zhao, R. Laganière, Z. Liu, "Performance assessment of combinative
-    pixel-level image fusion based on an absolute feature measurement", Int. J. Innov. Comput.
-    Inf. Control 3(6A), 1433–1447, 2007.
+    References
+    ----------
+    J. Zhao, R. Laganière, Z. Liu, "Performance assessment of combinative pixel-level image
+    fusion based on an absolute feature measurement", Int. J. Innov. Comput. Inf. Control
+    3(6A), 1433–1447, 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(zhao_qp((a + b) / 2, a, b), 4)
+    0.826
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if min(f.shape) < _MIN_SIDE:

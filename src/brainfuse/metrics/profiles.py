@@ -9,63 +9,281 @@ over the two sources, input scaling, window, even bugs). A :class:`Profile` fixe
 - ``liu2012``: Zheng Liu's toolbox of the TPAMI 2012 study (and FunFuseAn's copy of it);
 - ``tang``: Linfeng Tang's Evaluation-for-Image-Fusion (MATLAB).
 
-Every metric callable takes ``(fused, a, b)``; metrics of the fused image alone ignore the
-sources. Where a reference implementation has a bug, its profile reproduces it and the
-metric's ``note`` says so.
+Profiles and their metrics are entries of the project's one registry shape
+(:mod:`brainfuse.registry`): :data:`PROFILES` holds the profiles (kind ``"metric profile"``,
+family ``"paper"`` or ``"reference code"``), and each profile's :attr:`Profile.metrics` its
+:class:`Metric` entries (kind ``"metric"``, family = the profile), so ``to_dict()`` of either
+has the keys of a fusion method's. Every metric callable takes ``(fused, a, b)``; metrics of
+the fused image alone ignore the sources. Where a reference implementation has a bug, its
+profile reproduces it and the metric's ``note`` says so.
+
+>>> from brainfuse.metrics import PROFILES, list_metrics
+>>> PROFILES.names()
+['paper', 'cddfuse', 'vifb', 'mefb', 'liu2012', 'tang']
+>>> [m.name for m in list_metrics("cddfuse")][:4]
+['EN', 'SD', 'SF', 'AG']
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 
 from ..errors import InputError
-from ..rounding import round_half_away
-from . import edges, fmi, hvs, information, noreference, phase, seed_measures, sources, structural
+from ..registry import Entry, Registry
+from . import edges, fmi, hvs, information, noreference, phase, ranking, sources, structural
+from .grey import cddfuse_grey, grey_bt601, grey_matlab
 
-__all__ = ["PROFILES", "Metric", "Profile", "get_profile"]
+__all__ = [
+    "PROFILES",
+    "Metric",
+    "MetricFn",
+    "Profile",
+    "ProfileRegistry",
+    "get_profile",
+    "list_metrics",
+]
 
+#: A metric as a profile computes it: ``(fused, a, b) -> value``.
 MetricFn = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
 
 
 @dataclass(frozen=True)
-class Metric:
-    """One metric as a profile computes it."""
+class Metric(Entry):
+    """One metric as a profile computes it: a registry :class:`~brainfuse.registry.Entry` of
+    kind ``"metric"`` whose family is the profile.
 
-    name: str
-    fn: MetricFn
-    higher_is_better: bool = True
-    volumes: bool = False
+    ``func`` is the computation, ``(fused, a, b) -> float``; ``reference`` the metric's
+    paper; ``dims`` ``(2,)`` or ``(2, 3)`` when it is defined on volumes too;
+    ``capabilities`` holds its direction: ``"higher-is-better"``, ``"lower-is-better"`` or
+    ``"zero-is-best"`` (rSFe, signed). The profile-specific remark (a reproduced bug, a
+    convention) is :attr:`note`, also appended to the one-line ``summary``.
+
+    Attributes
+    ----------
+    note : str
+        How this profile's computation departs from the paper's, or what it reproduces.
+    """
+
     note: str = ""
 
+    @property
+    def volumes(self) -> bool:
+        """True when the metric is defined on 3D volumes too."""
+        return 3 in self.dims
+
+    @property
+    def higher_is_better(self) -> bool:
+        """False for a metric where lower is better (ranked ascending), True otherwise."""
+        return "lower-is-better" not in self.capabilities
+
     def __call__(self, fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-        return float(self.fn(fused, a, b))
+        """The metric's value on grey arrays (see :func:`~brainfuse.metrics.evaluate`)."""
+        return float(self.func(fused, a, b))
 
 
 @dataclass(frozen=True)
-class Profile:
-    """A named set of metric conventions.
+class Profile(Entry):
+    """A named set of metric conventions: a registry :class:`~brainfuse.registry.Entry` of
+    kind ``"metric profile"``.
 
-    ``dtype`` is the floating type the reference works in (``float32`` for CDDFuse, whose
-    reader returns ``float32``); ``grey`` reduces an ``HxWx3`` RGB image to the grey image the
-    reference code would compute. ``default`` lists the metrics :func:`evaluate` computes
-    when none are named (all of them when empty).
+    ``func`` is ``score(fused, a, b, names=None) -> {name: value}`` on grey arrays already
+    checked and in the profile's type (:meth:`score`); ``reference`` is the codebase or
+    paper the profile reproduces.
+
+    Attributes
+    ----------
+    metrics : mapping of str to Metric
+        The profile's metrics by name, in listing order.
+    grey : callable
+        Reduces an ``HxWx3`` RGB image to the grey image the reference code would compute
+        (:mod:`brainfuse.metrics.grey`).
+    dtype : type
+        The floating type the reference works in (``float32`` for CDDFuse, whose reader
+        returns ``float32``).
+    default : tuple of str
+        The metrics :func:`~brainfuse.metrics.evaluate` computes when none are named (all of
+        them when empty).
     """
 
-    name: str
-    description: str
-    reference: str
-    metrics: dict[str, Metric]
-    grey: Callable[[np.ndarray], np.ndarray]
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
+    grey: Callable[[np.ndarray], np.ndarray] = grey_bt601
     dtype: type = np.float64
-    default: tuple[str, ...] = field(default=())
+    default: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """The one-line summary (what the profile follows)."""
+        return self.summary
 
     def names(self) -> list[str]:
+        """The metric names, in listing order."""
         return list(self.metrics)
+
+    def metric(self, name: str) -> Metric:
+        """The metric called ``name``; an :class:`InputError` lists the valid names."""
+        try:
+            return self.metrics[name]
+        except KeyError:
+            valid = ", ".join(self.metrics)
+            raise InputError(
+                None, f"unknown metric '{name}' for profile '{self.name}'; valid: {valid}"
+            ) from None
+
+    def score(
+        self, fused: np.ndarray, a: np.ndarray, b: np.ndarray, names: Iterable[str] | None = None
+    ) -> dict[str, float]:
+        """``{name: value}`` of the named metrics (all by default) on grey arrays that are
+        already checked and in :attr:`dtype` (:func:`~brainfuse.metrics.evaluate` does both)."""
+        return self.func(fused, a, b, names)
+
+
+class ProfileRegistry(Registry[Profile]):
+    """The metric profiles: a :class:`~brainfuse.registry.Registry` that also reads as a
+    mapping of names (``PROFILES["cddfuse"]``, ``"tang" in PROFILES``, ``list(PROFILES)``).
+
+    ``PROFILES[name]`` with an unknown name raises the registry's :class:`InputError`, which
+    lists the valid names.
+    """
+
+    def __getitem__(self, name: str) -> Profile:
+        return self.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+
+# --- what each metric is ------------------------------------------------------------------
+
+_XYDEAS = "Xydeas & Petrović 2000, Electron. Lett. 36(4):308-309"
+_PIELLA = "Piella & Heijmans 2003, ICIP, vol. 3, 173-176"
+_HAGHIGHAT = "Haghighat, Aghagolzadeh & Seyedarabi 2011, Comput. Electr. Eng. 37(5):744-756"
+_JAGALINGAM = "Jagalingam & Hegde 2015, Aquatic Procedia 4:133-142"
+_AMINI = "Amini & Mostaar 2022, J. Med. Signals Sens. 12(1):25-31 (reported, not defined)"
+
+#: Metric name -> (one-line summary, the metric's paper), as the ``paper`` profile names them.
+_ABOUT: dict[str, tuple[str, str]] = {
+    "EN": (
+        "Shannon entropy of F's grey-level histogram",
+        "Roberts, van Aardt & Ahmed 2008, J. Appl. Remote Sens. 2:023522",
+    ),
+    "SD": (
+        "standard deviation of F's intensities",
+        "Ma, Ma & Li 2019, Inf. Fusion 45:153-178 (survey)",
+    ),
+    "SF": (
+        "spatial frequency of F (row and column differences)",
+        "Eskicioglu & Fisher 1995, IEEE Trans. Commun. 43(12):2959-2965",
+    ),
+    "AG": ("average gradient of F", "Cui et al. 2015, Opt. Commun. 341:199-209"),
+    "EI": (
+        "edge intensity of F: mean Sobel gradient magnitude",
+        "Rajalingam & Priya 2018, Int. J. Eng. Sci. Invent.",
+    ),
+    "MI": (
+        "mutual information of F with A plus that with B",
+        "Qu, Zhang & Yan 2002, Electron. Lett. 38(7):313-315",
+    ),
+    "NMI": (
+        "normalised mutual information Q_MI of F with the sources (0..2)",
+        "Hossny, Nahavandi & Creighton 2008, Electron. Lett. 44(18):1066-1067",
+    ),
+    "FMI": ("feature mutual information (fast-FMI) of F with the sources", _HAGHIGHAT),
+    "FMI_edge": ("feature mutual information (fast-FMI), edge features", _HAGHIGHAT),
+    "FMI_dct": ("feature mutual information (fast-FMI), DCT features", _HAGHIGHAT),
+    "FMI_w": ("feature mutual information (fast-FMI), wavelet features", _HAGHIGHAT),
+    "FMI_pixel": ("feature mutual information (fast-FMI) of F with the sources", _HAGHIGHAT),
+    "NCIE": (
+        "nonlinear correlation information entropy of A, B and F (0..1)",
+        "Wang, Shen & Jin 2008, in Image Fusion (T. Stathaki, ed.), 469-492",
+    ),
+    "TE": (
+        "Tsallis mutual information of F with the sources (q = 1.85)",
+        "Cvejić, Canagarajah & Bull 2006, Electron. Lett. 42(11):626-627",
+    ),
+    "TE_Nava": (
+        "Nava's normalised Tsallis mutual information (q = 0.43137)",
+        "Nava, Cristóbal & Escalante-Ramírez 2007, SPIE Newsroom",
+    ),
+    "CE": (
+        "cross entropy of the sources' grey-level histograms to F's",
+        "Bulanon, Burks & Alchanatis 2009, Biosyst. Eng. 103(1):12-22",
+    ),
+    "SSIM": (
+        "structural similarity of F with the sources",
+        "Wang, Bovik, Sheikh & Simoncelli 2004, IEEE TIP 13(4):600-612",
+    ),
+    "MS_SSIM": (
+        "multi-scale structural similarity of F with the sources (5 scales)",
+        "Wang, Simoncelli & Bovik 2003, Asilomar Conf. Signals, Systems and Computers",
+    ),
+    "MEF_SSIM": (
+        "structural similarity of F with a structure built from both sources (3 scales)",
+        "Ma, Zeng & Wang 2015, IEEE TIP 24(11):3345-3356",
+    ),
+    "Q_S": ("Piella's saliency-weighted SSIM fusion index", _PIELLA),
+    "Q_W": ("Piella's weighted fusion quality index", _PIELLA),
+    "Q_E": ("Piella's edge-dependent fusion quality index", _PIELLA),
+    "Q_C": (
+        "Cvejić's SSIM-based similarity metric",
+        "Cvejić, Łoza, Bull & Canagarajah 2005, Int. J. Signal Process. 2(3):178-182",
+    ),
+    "Q_Y": (
+        "Yang's SSIM-based similarity metric",
+        "Yang, Zhang, Wang & Liu 2008, Inf. Fusion 9(2):156-160",
+    ),
+    "Qabf": ("Xydeas–Petrović edge preservation Q^AB/F (0..1)", _XYDEAS),
+    "Q_G": ("Xydeas–Petrović edge preservation, per-pixel weighted mean", _XYDEAS),
+    "Nabf": (
+        "fusion artefacts: edges of F stronger than in both sources",
+        "Shreyamsha Kumar 2013, Signal Image Video Process. 7:1125-1143",
+    ),
+    "Q_M": ("Wang and Liu's multiscale (Haar) edge preservation", "Wang & Liu 2008, ICSP"),
+    "Q_P": (
+        "Zhao's phase-congruency feature metric",
+        "Zhao, Laganière & Liu 2007, Int. J. Innov. Comput. Inf. Control 3(6A)",
+    ),
+    "VIF": (
+        "pixel-domain visual information fidelity of F with the sources",
+        "Sheikh & Bovik 2006, IEEE TIP 15(2):430-444",
+    ),
+    "VIFF": (
+        "Han's visual information fidelity for fusion",
+        "Han, Cai, Cao & Xu 2013, Inf. Fusion 14(2):127-135",
+    ),
+    "Q_CB": (
+        "Chen–Blum perceptual contrast preservation",
+        "Chen & Blum 2009, Image Vis. Comput. 27(10):1421-1432",
+    ),
+    "Q_CV": (
+        "Chen–Varshney regional perceptual distortion",
+        "Chen & Varshney 2007, Inf. Fusion 8(2):193-207",
+    ),
+    "SCD": (
+        "sum of the correlations of differences",
+        "Aslantas & Bendes 2015, AEU Int. J. Electron. Commun. 69(12):1890-1896",
+    ),
+    "CC": (
+        "mean correlation coefficient of F with the sources",
+        "Ma, Yu, Liang, Li & Jiang 2019, Inf. Fusion 48:11-26 (FusionGAN)",
+    ),
+    "MSE": ("mean squared error of F to the sources, averaged", _JAGALINGAM),
+    "RMSE": ("root mean squared error of F to the sources, averaged", _JAGALINGAM),
+    "PSNR": ("peak signal-to-noise ratio of F to the sources (dB)", _JAGALINGAM),
+    "rSFe": (
+        "ratio of spatial-frequency error (signed, 0 is ideal)",
+        "Zheng, Essock, Hansen & Haun 2007, Inf. Fusion 8:177-192",
+    ),
+    "discrepancy": ("mean absolute difference of F to the functional source B", _AMINI),
+    "OP": ("overall performance: discrepancy per unit of average gradient", _AMINI),
+}
 
 
 def _fused_only(fn: Callable[[np.ndarray], float]) -> MetricFn:
@@ -77,31 +295,73 @@ def _fused_only(fn: Callable[[np.ndarray], float]) -> MetricFn:
 
 
 def _m(
-    name: str, fn: MetricFn, *, lower: bool = False, volumes: bool = False, note: str = ""
+    name: str,
+    fn: MetricFn,
+    *,
+    lower: bool = False,
+    volumes: bool = False,
+    note: str = "",
+    about: str | None = None,
 ) -> Metric:
-    return Metric(name, fn, higher_is_better=not lower, volumes=volumes, note=note)
+    """A metric entry; its summary and paper are those of ``about`` (default: ``name``) in
+    :data:`_ABOUT`; the profile fills in the family."""
+    summary, reference = _ABOUT[about or name]
+    if name == "rSFe":
+        direction = "zero-is-best"
+    else:
+        direction = "lower-is-better" if lower else "higher-is-better"
+    return Metric(
+        name=name,
+        kind="metric",
+        family="",
+        func=fn,
+        summary=f"{summary}; {note}" if note else summary,
+        reference=reference,
+        dims=(2, 3) if volumes else (2,),
+        capabilities=frozenset({direction}),
+        note=note,
+    )
 
 
-# --- colour reduction -------------------------------------------------------------------
+def _scorer(metrics: Mapping[str, Metric]) -> Callable[..., dict[str, float]]:
+    def score(
+        fused: np.ndarray, a: np.ndarray, b: np.ndarray, names: Iterable[str] | None = None
+    ) -> dict[str, float]:
+        return {n: metrics[n](fused, a, b) for n in (metrics if names is None else names)}
+
+    return score
 
 
-def _grey_bt601(rgb: np.ndarray) -> np.ndarray:
-    from ..color import rgb_to_grey
-
-    return rgb_to_grey(rgb).astype(np.float64)
-
-
-def _grey_cddfuse(rgb: np.ndarray) -> np.ndarray:
-    from .protocol import cddfuse_grey
-
-    return cddfuse_grey(rgb)
-
-
-def _grey_matlab(rgb: np.ndarray) -> np.ndarray:
-    """MATLAB ``rgb2gray`` of a ``uint8`` image: its weights, rounded half away from zero."""
-    w = np.array([0.298936021293775, 0.587043074451121, 0.114020904255103])
-    y = np.asarray(rgb, dtype=np.float64) @ w
-    return np.clip(round_half_away(y), 0, 255)
+def _profile(
+    name: str,
+    family: str,
+    summary: str,
+    reference: str,
+    metrics: dict[str, Metric],
+    grey: Callable[[np.ndarray], np.ndarray],
+    *,
+    dtype: type = np.float64,
+    default: tuple[str, ...] = (),
+) -> Profile:
+    """A profile entry; its metrics become entries of the family ``name``."""
+    for key, metric in metrics.items():
+        if key != metric.name:
+            raise ValueError(f"profile '{name}': metric '{metric.name}' listed as '{key}'")
+    own = {key: replace(metric, family=name) for key, metric in metrics.items()}
+    return Profile(
+        name=name,
+        kind="metric profile",
+        family=family,
+        func=_scorer(own),
+        summary=summary,
+        reference=reference,
+        dims=(2, 3),
+        capabilities=frozenset({"colour"}),
+        metrics=own,
+        grey=grey,
+        dtype=dtype,
+        default=default,
+    )
 
 
 # --- paper ------------------------------------------------------------------------------
@@ -151,24 +411,25 @@ def _paper() -> Profile:
         "rSFe": _m("rSFe", sources.rsfe, note="signed; 0 is ideal, rank by |rSFe|"),
         "discrepancy": _m(
             "discrepancy",
-            lambda f, a, b: seed_measures.discrepancy(f, b),
+            lambda f, a, b: ranking.discrepancy(f, b),
             lower=True,
-            note="seed 004; mean |F - B| (our reading, see docs)",
+            note="undefined in its paper; our reading (brainfuse.metrics.ranking)",
         ),
         "OP": _m(
             "OP",
-            lambda f, a, b: seed_measures.overall_performance(f, b),
+            lambda f, a, b: ranking.overall_performance(f, b),
             lower=True,
-            note="seed 004; discrepancy / AG (our reading, see docs)",
+            note="undefined in its paper; our reading (brainfuse.metrics.ranking)",
         ),
     }
-    return Profile(
+    return _profile(
+        "paper",
         "paper",
         "each metric as its original publication defines it; two-source values averaged "
         "where the paper scores one source (SSIM, VIF), summed where it adds them (MI, TE)",
         "see each metric's docstring",
         m,
-        _grey_bt601,
+        grey_bt601,
         default=(
             *("EN", "SD", "SF", "AG", "EI", "MI", "NMI", "TE", "NCIE", "CE", "SSIM"),
             *("VIF", "VIFF", "Qabf", "SCD", "CC", "MSE", "RMSE", "PSNR", "rSFe"),
@@ -228,12 +489,13 @@ def _cddfuse() -> Profile:
             note="scikit-image defaults with data_range=2 (stabilising constants ~0), summed",
         ),
     }
-    return Profile(
+    return _profile(
         "cddfuse",
+        "reference code",
         "CDDFuse utils/Evaluator.py (Zhaozixiang1228/MMIF-CDDFuse@fd8da1f), float32 inputs",
         "Z. Zhao et al., CDDFuse, CVPR 2023",
         m,
-        _grey_cddfuse,
+        cddfuse_grey,
         dtype=np.float32,
         default=(
             *("EN", "SD", "SF", "MI", "SCD", "VIF", "Qabf", "SSIM"),
@@ -285,12 +547,13 @@ def _vifb() -> Profile:
             note="metricsVariance (returns the standard deviation)",
         ),
     }
-    return Profile(
+    return _profile(
         "vifb",
+        "reference code",
         "VIFB's MATLAB metrics (xingchenzhang/VIFB@22b2ea9), run under GNU Octave",
         "X. Zhang, P. Ye, G. Xiao, VIFB, CVPR Workshops 2020",
         m,
-        _grey_matlab,
+        grey_matlab,
     )
 
 
@@ -338,13 +601,14 @@ def _mefb() -> Profile:
         "Q_CV": _m("Q_CV", hvs.qcv, lower=True),
         "VIFF": _m("VIFF", hvs.viff, note="MEFB calls it VIF (Han et al. 2013)"),
     }
-    return Profile(
+    return _profile(
         "mefb",
+        "reference code",
         "MEFB's MATLAB metrics (xingchenzhang/MEFB@9e185bf), run under GNU Octave",
         "X. Zhang, Benchmarking and comparing multi-exposure image fusion algorithms, "
         "Inf. Fusion 74, 2021",
         m,
-        _grey_matlab,
+        grey_matlab,
     )
 
 
@@ -391,12 +655,13 @@ def _liu2012() -> Profile:
         "Q_CB": _m("Q_CB", hvs.qcb, note="metricChenBlum"),
         "Q_CV": _m("Q_CV", hvs.qcv, lower=True, note="metricChen"),
     }
-    return Profile(
+    return _profile(
         "liu2012",
+        "reference code",
         "Zheng Liu's fusion metric toolbox (zhengliu6699/imageFusionMetrics@d6f7f1a)",
         "Z. Liu et al., IEEE TPAMI 34(1), 94-109, 2012",
         m,
-        _grey_matlab,
+        grey_matlab,
     )
 
 
@@ -486,7 +751,9 @@ def _tang() -> Profile:
             note="MATLAB ssim() with its default DynamicRange 1 for double; not in the "
             "golden set (Octave lacks ssim)",
         ),
-        "MS_SSIM": _m("MS_SSIM", structural.mef_ssim, note="analysis_ms_ssim is MEF-SSIM"),
+        "MS_SSIM": _m(
+            "MS_SSIM", structural.mef_ssim, note="analysis_ms_ssim is MEF-SSIM", about="MEF_SSIM"
+        ),
         "FMI_pixel": _m(
             "FMI_pixel",
             partial(fmi.feature_mutual_information, feature="edge"),
@@ -499,24 +766,77 @@ def _tang() -> Profile:
             note="PyWavelets 'dmey'; not in the golden set (Octave lacks dwt2)",
         ),
     }
-    return Profile(
+    return _profile(
         "tang",
+        "reference code",
         "Linfeng Tang's Evaluation-for-Image-Fusion (MATLAB), run under GNU Octave",
         "L. Tang et al., Evaluation-for-Image-Fusion (github.com/Linfeng-Tang)",
         m,
-        _grey_matlab,
+        grey_matlab,
     )
 
 
-PROFILES: dict[str, Profile] = {
-    p.name: p for p in (_paper(), _cddfuse(), _vifb(), _mefb(), _liu2012(), _tang())
-}
+#: Every metric profile, by name (``PROFILES["cddfuse"]``, ``PROFILES.list("reference code")``).
+PROFILES: ProfileRegistry = ProfileRegistry("metric profile")
+for _p in (_paper(), _cddfuse(), _vifb(), _mefb(), _liu2012(), _tang()):
+    PROFILES.add(_p)
 
 
 def get_profile(name: str) -> Profile:
-    """The profile called ``name``; an :class:`InputError` lists the valid names."""
+    """The metric profile called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        ``paper``, ``cddfuse``, ``vifb``, ``mefb``, ``liu2012`` or ``tang``.
+
+    Returns
+    -------
+    Profile
+        The registered profile.
+
+    Raises
+    ------
+    InputError
+        An unknown name (about ``--profile``); the message lists the valid names.
+
+    Examples
+    --------
+    >>> get_profile("cddfuse").reference
+    'Z. Zhao et al., CDDFuse, CVPR 2023'
+    """
     try:
-        return PROFILES[name]
-    except KeyError:
-        valid = ", ".join(PROFILES)
-        raise InputError("--profile", f"unknown profile '{name}'; valid: {valid}") from None
+        return PROFILES.get(name)
+    except InputError as exc:
+        raise InputError("--profile", exc.problem) from None
+
+
+def list_metrics(profile: str | None = None) -> list[Metric]:
+    """The metrics of one profile, or of every profile (each metric's family is its profile).
+
+    Parameters
+    ----------
+    profile : str, optional
+        A profile name (see :data:`PROFILES`); None lists every profile's metrics, profile
+        by profile.
+
+    Returns
+    -------
+    list of Metric
+        Registry entries in listing order; ``to_dict()`` of each has the keys of a fusion
+        method's.
+
+    Raises
+    ------
+    InputError
+        An unknown profile; the message lists the valid names.
+
+    Examples
+    --------
+    >>> [m.name for m in list_metrics("liu2012")][:3]
+    ['NMI', 'TE', 'TE_Nava']
+    >>> list_metrics("paper")[0].to_dict()["capabilities"]
+    ['higher-is-better']
+    """
+    profiles = PROFILES.list() if profile is None else [get_profile(profile)]
+    return [m for p in profiles for m in p.metrics.values()]

@@ -9,11 +9,16 @@ from typing import Literal
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage
 
 from ..errors import InputError
 from ._common import (
+    check_choice,
+    check_flag,
+    check_number,
     check_triple,
+    correlate_same,
     correlate_valid,
     filter2_valid_octave,
     gaussian_1d,
@@ -33,6 +38,22 @@ __all__ = [
 ]
 
 SSIMWindow = Literal["gaussian", "uniform", "gaussian-replicate"]
+_WINDOWS = ("gaussian", "uniform", "gaussian-replicate")
+
+
+def _check_ssim_options(
+    owner: str,
+    window: object,
+    win_size: object,
+    sigma: object,
+    data_range: object,
+    sample_covariance: object,
+) -> None:
+    check_choice(window, "window", owner, _WINDOWS)
+    check_number(win_size, "win_size", owner, minimum=3, integer=True, odd=True)
+    check_number(sigma, "sigma", owner, minimum=0, exclusive_minimum=True)
+    check_number(data_range, "data_range", owner, minimum=0, exclusive_minimum=True)
+    check_flag(sample_covariance, "sample_covariance", owner)
 
 
 def _gaussian_valid(x: np.ndarray, size: int, sigma: float) -> np.ndarray:
@@ -82,7 +103,58 @@ def ssim_map(
     k2: float = 0.03,
     sample_covariance: bool = False,
 ) -> np.ndarray:
-    """Local SSIM map of two images (see :func:`ssim`), without the border windows."""
+    r"""Local SSIM map of two images, without the border windows.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Grey images (or volumes) of the same shape on the 0..255 scale, at least ``win_size``
+        per side.
+    window : {"gaussian", "uniform", "gaussian-replicate"}
+        Window and borders, as in :func:`ssim`.
+    win_size : int
+        Window side, odd, ≥ 3.
+    sigma : float
+        Standard deviation of a Gaussian window, > 0.
+    data_range : float
+        Dynamic range :math:`L`, > 0.
+    k1, k2 : float
+        Constants of :math:`C_1 = (k_1 L)^2`, :math:`C_2 = (k_2 L)^2`, ≥ 0.
+    sample_covariance : bool
+        Sample (divisor :math:`n - 1`) rather than population statistics.
+
+    Returns
+    -------
+    numpy.ndarray
+        The map: 'valid' windows for ``"gaussian"``, the border of width ``win_size // 2``
+        cropped for ``"uniform"``, every window for ``"gaussian-replicate"``.
+
+    Raises
+    ------
+    InputError
+        An image smaller than the window or a bad option.
+
+    Notes
+    -----
+    .. math:: SSIM_w(X,Y) = \frac{(2\mu_X\mu_Y + C_1)(2\sigma_{XY} + C_2)}
+              {(\mu_X^2 + \mu_Y^2 + C_1)(\sigma_X^2 + \sigma_Y^2 + C_2)}
+
+    References
+    ----------
+    Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, "Image quality assessment: from
+    error visibility to structural similarity", IEEE TIP 13(4), 600–612, 2004.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> m = ssim_map(a, a)
+    >>> m.shape, float(m.min())
+    ((54, 54), 1.0)
+    """
+    _check_ssim_options("ssim_map", window, win_size, sigma, data_range, sample_covariance)
+    check_number(k1, "k1", "ssim_map", minimum=0)
+    check_number(k2, "k2", "ssim_map", minimum=0)
     return _ssim_maps(x, [y], window, win_size, sigma, data_range, k1, k2, sample_covariance)[0]
 
 
@@ -158,28 +230,71 @@ def ssim(
     sample_covariance: bool = False,
     combine: Literal["mean", "sum"] = "mean",
 ) -> float:
-    r"""SSIM of the fused image with each source, averaged (or summed) over the sources.
+    r"""SSIM of the fused image with each source, averaged (or summed) over the sources (higher is
+    better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey, the same shape, 2D or 3D, on the 0..255 scale,
+        at least ``win_size`` per side.
+    window : {"gaussian", "uniform", "gaussian-replicate"}
+        ``"gaussian"`` (the paper; VIFB): only windows fully inside the image;
+        ``"uniform"`` (scikit-image's ``structural_similarity``, CDDFuse): reflected borders,
+        the border of width ``win_size // 2`` cropped; ``"gaussian-replicate"`` (MATLAB's
+        built-in ``ssim``, Tang): every window, borders replicated.
+    win_size : int
+        Window side, odd, ≥ 3 (11 for the paper, 7 for scikit-image).
+    sigma : float
+        Standard deviation of the Gaussian window, > 0.
+    data_range : float
+        Dynamic range :math:`L`, > 0: 255 (the paper); CDDFuse passes 2 (what scikit-image ≤
+        0.19 inferred for float input), Tang 1 (MATLAB's default for ``double``).
+    sample_covariance : bool
+        Sample statistics (×49/48 for a 7×7 window), as scikit-image.
+    combine : {"mean", "sum"}
+        Average the two sources' SSIM (the paper, Tang) or add them (VIFB, CDDFuse: range up
+        to 2).
+
+    Returns
+    -------
+    float
+        SSIM; identical images score 1 (2 when summed).
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D or 3D arrays, an image smaller than the
+        window, or a bad option.
+
+    Notes
+    -----
     .. math:: SSIM(X,F) = \operatorname{mean}_w
               \frac{(2\mu_X\mu_F + C_1)(2\sigma_{XF} + C_2)}
                    {(\mu_X^2 + \mu_F^2 + C_1)(\sigma_X^2 + \sigma_F^2 + C_2)},\quad
               C_1 = (0.01L)^2,\ C_2 = (0.03L)^2
 
-    over local windows :math:`w`. ``paper`` (Wang et al.; VIFB): Gaussian window 11×11,
-    σ = 1.5, population statistics, :math:`L` = 255, only windows fully inside the image.
-    ``cddfuse``: scikit-image's ``structural_similarity`` defaults — uniform 7×7 window,
-    sample covariance (×49/48), reflected borders, the 3-pixel border cropped — with
-    ``data_range=2`` (what scikit-image ≤ 0.19 inferred for float input), in the input's
-    ``float32`` precision, summed over the sources (range up to 2). With :math:`L = 2` the
-    constants are ≈ 0, so flat regions score 1 only where F matches the source exactly.
-    ``window="gaussian-replicate"`` keeps every window, padding by replication (MATLAB's
-    built-in ``ssim``, which Tang's toolbox calls with its default ``DynamicRange`` of 1 for
-    ``double`` input: ``data_range=1``). Volumes use cubic windows. Identical images score 1
-    (2 when summed).
+    over local windows :math:`w`. The ``cddfuse`` convention runs in the input's ``float32``
+    precision; with :math:`L = 2` its constants are ≈ 0, so flat regions score 1 only where F
+    matches the source exactly. Volumes use cubic windows.
 
-    Reference: Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, "Image quality
-    assessment: from error visibility to structural similarity", IEEE TIP 13(4), 600–612, 2004.
+    References
+    ----------
+    Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, "Image quality assessment: from
+    error visibility to structural similarity", IEEE TIP 13(4), 600–612, 2004.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(ssim((a + b) / 2, a, b), 4)
+    0.7702
+    >>> ssim(a, a, a, combine="sum")
+    2.0
     """
+    _check_ssim_options("ssim", window, win_size, sigma, data_range, sample_covariance)
+    check_choice(combine, "combine", "ssim", ("mean", "sum"))
     f, a, b = check_triple(fused, a, b)
     if window != "uniform":
         f, a, b = (np.asarray(v, dtype=np.float64) for v in (f, a, b))
@@ -256,26 +371,63 @@ def piella(
     variant: Literal["Q_S", "Q_W", "Q_E"] = "Q_S",
     clip_variances: bool = True,
 ) -> float:
-    r"""Piella and Heijmans' fusion quality indices Q_S, Q_W and Q_E (0..1).
+    r"""Piella and Heijmans' fusion quality indices Q_S, Q_W and Q_E (higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        11 pixels per side.
+    variant : {"Q_S", "Q_W", "Q_E"}
+        The index.
+    clip_variances : bool
+        Clip the round-off negative local variances of flat windows at 0, so that λ stays in
+        0..1 (the paper's definition); False keeps them as Liu's code does (the ``liu2012``
+        and ``mefb`` profiles, which then match it to 1e-13; on flat images their Q_S can leave
+        −1..1).
+
+    Returns
+    -------
+    float
+        The index, 0..1 on ordinary images.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, an image smaller than the
+        window, or a bad option.
+
+    Notes
+    -----
     With local SSIM (Wang's 11×11 Gaussian window, L = 255) and the local variance saliency
     :math:`\lambda = \sigma_A^2/(\sigma_A^2 + \sigma_B^2)`:
 
     .. math:: Q_S = \operatorname{mean}_w [\lambda\,SSIM(A,F) + (1-\lambda)\,SSIM(B,F)]
 
-    :math:`Q_W` weights the windows by :math:`c_w = \max(\sigma_A^2, \sigma_B^2)/\sum`
-    instead of averaging; :math:`Q_E = Q_W(A,B,F) \cdot Q_W(A',B',F')^{\alpha}` (α = 1) adds the
-    same index on the edge images (Prewitt-like magnitude). Liu's ``metricPeilla`` gives
-    ``Q_S`` (switch 1) and ``Q_W`` (switch 2); its switch 3 fails (``Q`` undefined), MEFB's
-    ``metricsQw`` returns only the edge factor (see the ``mefb`` profile). Local variances
-    of flat windows are round-off; they are clipped at 0 so that λ stays in 0..1 (the
-    paper's definition); ``clip_variances=False`` keeps them as Liu's code does (the
-    ``liu2012`` and ``mefb`` profiles, which then match it to 1e-13; on flat images their
-    Q_S can leave -1..1). 2D only.
+    :math:`Q_W` weights the windows by :math:`c_w = \max(\sigma_A^2, \sigma_B^2)/\sum` instead
+    of averaging; :math:`Q_E = Q_W(A,B,F) \cdot Q_W(A',B',F')^{\alpha}` (α = 1) adds the same
+    index on the edge images (Prewitt-like magnitude). Liu's ``metricPeilla`` gives ``Q_S``
+    (switch 1) and ``Q_W`` (switch 2); its switch 3 fails (``Q`` undefined), MEFB's
+    ``metricsQw`` returns only the edge factor (:func:`edge_piella_mefb`). Flat sources (no
+    window with variance) fall back to the unweighted mean.
 
-    Reference: G. Piella, H. Heijmans, "A new quality metric for image fusion", ICIP 2003,
-    vol. 3, 173–176.
+    References
+    ----------
+    G. Piella, H. Heijmans, "A new quality metric for image fusion", ICIP 2003, vol. 3,
+    173–176.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(piella((a + b) / 2, a, b), 4)
+    0.7702
+    >>> round(piella((a + b) / 2, a, b, variant="Q_E"), 4)
+    0.6689
     """
+    check_choice(variant, "variant", "piella", ("Q_S", "Q_W", "Q_E"))
+    check_flag(clip_variances, "clip_variances", "piella")
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if variant == "Q_S":
         lam, m1, m2, _, _ = _piella_terms(f, a, b, clip_variances)
@@ -300,8 +452,6 @@ def _weighted_piella(f: np.ndarray, a: np.ndarray, b: np.ndarray, clip_variances
 
 def _prewitt_magnitude(x: np.ndarray) -> np.ndarray:
     """Edge magnitude with ``[1 0 -1; 1 0 -1; 1 0 -1]`` and its transpose ('same', zero pad)."""
-    from ._common import correlate_same
-
     k1 = np.array([[1.0, 0, -1], [1, 0, -1], [1, 0, -1]])
     k2 = np.array([[1.0, 1, 1], [0, 0, 0], [-1, -1, -1]])
     gx = correlate_same(x, k1)
@@ -310,25 +460,93 @@ def _prewitt_magnitude(x: np.ndarray) -> np.ndarray:
 
 
 def edge_piella_mefb(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    """MEFB ``metricsQw``: Piella's weighted index on the edge images only (the Q_E code
-    path without its Q_W factor, which is what that file returns)."""
+    r"""MEFB ``metricsQw``: Piella's weighted index on the edge images only (higher is better).
+
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least
+        11 pixels per side.
+
+    Returns
+    -------
+    float
+        :math:`Q_W(A',B',F')` of the edge images, Liu's arithmetic (variances not clipped).
+
+    Raises
+    ------
+    InputError
+        Shapes differ, or not real, finite, non-empty 2D arrays.
+
+    Notes
+    -----
+    .. math:: Q = Q_W(A', B', F'),\qquad X' = \sqrt{(k * X)^2 + (k^T * X)^2},\quad
+              k = \begin{bmatrix}1 & 0 & -1\\ 1 & 0 & -1\\ 1 & 0 & -1\end{bmatrix}
+
+    The Q_E code path without its Q_W factor, which is what that MEFB file returns (see
+    :func:`piella`).
+
+    References
+    ----------
+    G. Piella, H. Heijmans, ICIP 2003 (see :func:`piella`); X. Zhang, "Benchmarking and
+    comparing multi-exposure image fusion algorithms", Inf. Fusion 74, 111–131, 2021 (MEFB).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(edge_piella_mefb((a + b) / 2, a, b), 4)
+    0.867
+    """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     return _weighted_piella(*(_prewitt_magnitude(x) for x in (f, a, b)), clip_variances=False)
 
 
 def cvejic(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""Q_C, Cvejić's similarity metric (0..1).
+    r"""Q_C, Cvejić's similarity metric (0..1, higher is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least 7
+        pixels per side.
+
+    Returns
+    -------
+    float
+        Q_C; a triple with no defined window gives 0.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or an image smaller than the
+        window.
+
+    Notes
+    -----
     Local SSIM maps of F with A and with B (7×7 Gaussian window σ = 1.5, stabilising
-    constants 2e-16) are mixed with :math:`s = \sigma_{AF}/(\sigma_{AF} + \sigma_{BF})`,
-    clipped: :math:`Q = \operatorname{mean}[s\,SSIM(A,F) + (1-s)\,SSIM(B,F)]` with the
-    window value set to 0 where s < 0 and to 1 where s > 1. Windows where the formula is
-    0/0 (flat black background) are left out, as MEFB ``metricsQc`` does; Liu's
-    ``metricCvejic`` (switch 2) keeps them and returns NaN on such images. A triple with no
-    defined window gives 0. 2D only.
+    constants 2e-16) are mixed with :math:`s = \sigma_{AF}/(\sigma_{AF} + \sigma_{BF})`:
 
-    Reference: N. Cvejić, A. Łoza, D. Bull, N. Canagarajah, "A similarity metric for
-    assessment of image fusion algorithms", Int. J. Signal Process. 2(3), 178–182, 2005.
+    .. math:: Q_C = \operatorname{mean}_w\,[s\,SSIM(A,F) + (1-s)\,SSIM(B,F)]
+
+    with the window value set to 0 where s < 0 and to 1 where s > 1. Windows where the formula
+    is 0/0 (flat black background) are left out, as MEFB ``metricsQc`` does; Liu's
+    ``metricCvejic`` (switch 2) keeps them and returns NaN on such images. The filtering
+    reproduces Octave's rounding bit for bit (the constants are ~1e-16).
+
+    References
+    ----------
+    N. Cvejić, A. Łoza, D. Bull, N. Canagarajah, "A similarity metric for assessment of image
+    fusion algorithms", Int. J. Signal Process. 2(3), 178–182, 2005.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(cvejic((a + b) / 2, a, b), 4)
+    0.5988
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     m2, _, _, s_af = _wang_stats(a, f, *_YANG, exact=True)
@@ -343,17 +561,49 @@ def cvejic(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
 
 
 def yang(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""Q_Y, Yang et al.'s SSIM-based metric (0..1).
+    r"""Q_Y, Yang et al.'s SSIM-based metric (0..1, higher is better).
 
-    Where the sources are similar (:math:`SSIM(A,B) \ge 0.75`, 7×7 Gaussian window)
-    :math:`\lambda\,SSIM(A,F) + (1-\lambda)\,SSIM(B,F)` with
-    :math:`\lambda = \sigma_A^2/(\sigma_A^2+\sigma_B^2)`; elsewhere
-    :math:`\max(SSIM(A,F), SSIM(B,F))`; averaged over the windows where it is defined
-    (MEFB ``metricsQy``; Liu's ``metricYang`` returns NaN when any window is 0/0). A triple
-    with no defined window gives 0. 2D only.
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, at least 7
+        pixels per side.
 
-    Reference: C. Yang, J.-Q. Zhang, X.-R. Wang, X. Liu, "A novel similarity based quality
-    metric for image fusion", Inf. Fusion 9(2), 156–160, 2008.
+    Returns
+    -------
+    float
+        Q_Y; a triple with no defined window gives 0.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or an image smaller than the
+        window.
+
+    Notes
+    -----
+    With local SSIM on a 7×7 Gaussian window and
+    :math:`\lambda = \sigma_A^2/(\sigma_A^2+\sigma_B^2)`:
+
+    .. math:: Q_Y = \operatorname{mean}_w \begin{cases}
+              \lambda\,SSIM(A,F) + (1-\lambda)\,SSIM(B,F) & SSIM(A,B) \ge 0.75\\
+              \max(SSIM(A,F), SSIM(B,F)) & \text{otherwise}\end{cases}
+
+    averaged over the windows where it is defined (MEFB ``metricsQy``; Liu's ``metricYang``
+    returns NaN when any window is 0/0).
+
+    References
+    ----------
+    C. Yang, J.-Q. Zhang, X.-R. Wang, X. Liu, "A novel similarity based quality metric for
+    image fusion", Inf. Fusion 9(2), 156–160, 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(yang((a + b) / 2, a, b), 4)
+    0.6331
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     m1, s1, s2, _ = _wang_stats(a, b, *_YANG, exact=True)
@@ -369,8 +619,6 @@ def yang(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
 
 def _mef_ssim_scale(seq: list[np.ndarray], fimg: np.ndarray, k: float = 0.03) -> float:
     """One scale of Ma et al.'s MEF-SSIM (``mef_ssim.m``), vectorised over windows."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     size = 11
     eps = np.finfo(np.float64).eps
     gw = gaussian_1d(size, 1.5)
@@ -425,22 +673,56 @@ def _mef_ssim_scale(seq: list[np.ndarray], fimg: np.ndarray, k: float = 0.03) ->
 
 def mef_ssim(fused: np.ndarray, a: np.ndarray, b: np.ndarray, *, levels: int = 3) -> float:
     r"""MEF-SSIM, Ma, Zeng and Wang's structural similarity of a fused image with a desired
-    structure built from the sources (0..1), multi-scale.
+    structure built from the sources (0..1, higher is better), multi-scale.
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, each side
+        at least :math:`11 \cdot 2^{levels-1}` pixels.
+    levels : int
+        Number of scales, 1..3.
+
+    Returns
+    -------
+    float
+        MEF-SSIM.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, an image too small, or a bad
+        ``levels``.
+
+    Notes
+    -----
     Per 11×11 window the sources' mean-removed patches are combined into a reference patch
-    weighted by their contrast :math:`\|x_k - \mu_k\|` raised to a power set by the
-    structural consistency of the sources, rescaled to the largest source contrast; it is
-    compared with F's patch by the structure term of SSIM (Gaussian window σ = 1.5,
-    :math:`C = (0.03\cdot255)^2`). Three scales (2×2 mean and subsampling between them),
-    combined as :math:`\prod_l Q_l^{\beta_l}` with β ∝ (0.0448, 0.2856, 0.3001). As
-    ``mef_ms_ssim.m``, used by Tang's ``analysis_ms_ssim`` ("MS_SSIM") and MEFB
-    ``metricsMEF_SSIM``. A negative scale value is clipped to 0 (its fractional power is
-    undefined; ``mef_ms_ssim.m`` returns a complex number). 2D only; each side must be at least
-    11·2^(levels−1) pixels.
+    weighted by their contrast :math:`\|x_k - \mu_k\|` raised to a power set by the structural
+    consistency of the sources, rescaled to the largest source contrast; it is compared with
+    F's patch by the structure term of SSIM (Gaussian window σ = 1.5,
+    :math:`C = (0.03\cdot255)^2`), giving :math:`Q_l` at scale :math:`l` (2×2 mean and
+    subsampling between scales):
 
-    Reference: K. Ma, K. Zeng, Z. Wang, "Perceptual quality assessment for multi-exposure
-    image fusion", IEEE TIP 24(11), 3345–3356, 2015.
+    .. math:: Q = \prod_l Q_l^{\beta_l},\qquad \beta \propto (0.0448, 0.2856, 0.3001)
+
+    As ``mef_ms_ssim.m``, used by Tang's ``analysis_ms_ssim`` ("MS_SSIM") and MEFB
+    ``metricsMEF_SSIM``. A negative scale value is clipped to 0 (its fractional power is
+    undefined; ``mef_ms_ssim.m`` returns a complex number).
+
+    References
+    ----------
+    K. Ma, K. Zeng, Z. Wang, "Perceptual quality assessment for multi-exposure image fusion",
+    IEEE TIP 24(11), 3345–3356, 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(64.0) * 4, (64, 1))
+    >>> b = a.T.copy()
+    >>> round(mef_ssim((a + b) / 2, a, b), 4)
+    0.9522
     """
+    check_number(levels, "levels", "mef_ssim", minimum=1, maximum=3, integer=True)
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if min(f.shape) / 2 ** (levels - 1) < 11:
         side = 11 * 2 ** (levels - 1)
@@ -492,17 +774,46 @@ def _ms_ssim_pair(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def ms_ssim(fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    r"""MS-SSIM, Wang's multi-scale SSIM of F with each source, averaged over the sources.
+    r"""MS-SSIM, Wang's multi-scale SSIM of F with each source, averaged over the sources (higher
+    is better).
 
+    Parameters
+    ----------
+    fused, a, b : numpy.ndarray
+        Fused image and the two sources, grey 2D images of the same shape, 0..255, sides of at
+        least 176 pixels.
+
+    Returns
+    -------
+    float
+        MS-SSIM; identical images score 1.
+
+    Raises
+    ------
+    InputError
+        Shapes differ, not real, finite, non-empty 2D arrays, or an image too small.
+
+    Notes
+    -----
     .. math:: MS\text{-}SSIM(X,F) = [l_5]^{\beta_5}\prod_{j=1}^{5}[cs_j]^{\beta_j}
 
     with the contrast–structure term :math:`cs_j` at 5 dyadic scales (2×2 mean, subsample),
     the luminance term at the coarsest, Wang's 11×11 Gaussian window (σ = 1.5, L = 255) and
     β = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333). A negative scale term is clipped to 0 (its
-    fractional power is undefined). 2D only; sides of at least 176 pixels.
+    fractional power is undefined).
 
-    Reference: Z. Wang, E. P. Simoncelli, A. C. Bovik, "Multiscale structural similarity for
-    image quality assessment", Asilomar Conf. Signals, Systems and Computers, 2003.
+    References
+    ----------
+    Z. Wang, E. P. Simoncelli, A. C. Bovik, "Multiscale structural similarity for image
+    quality assessment", Asilomar Conf. Signals, Systems and Computers, 2003.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.tile(np.arange(176.0), (176, 1))
+    >>> b = a.T.copy()
+    >>> round(ms_ssim((a + b) / 2, a, b), 4)
+    0.8244
     """
     f, a, b = (np.asarray(x, dtype=np.float64) for x in check_triple(fused, a, b, dims=(2,)))
     if min(f.shape) < 11 * 2**4:

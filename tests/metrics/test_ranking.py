@@ -1,4 +1,4 @@
-"""Seed 004's discrepancy and OP, seed 002's normalisation of metric tables."""
+"""The discrepancy and OP of Amini & Mostaar 2022; MdAFuse's normalisation of metric tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from brainfuse.metrics import evaluate
 from brainfuse.metrics.noreference import average_gradient
-from brainfuse.metrics.seed_measures import discrepancy, normalise_scores, overall_performance
+from brainfuse.metrics.ranking import discrepancy, normalise_scores, overall_performance
 
 
 def test_discrepancy_is_the_mean_absolute_difference_per_band() -> None:
