@@ -360,6 +360,8 @@ class Registry(Generic[E]):
 REGISTRIES: dict[str, str] = {
     "fusion": "brainfuse.fusion.registry:METHODS",
     "registration": "brainfuse.registration.api:REGISTRATION_METHODS",
+    "profiles": "brainfuse.metrics.profiles:PROFILES",
+    "metrics": "brainfuse.metrics.profiles:METRICS",
 }
 
 

@@ -39,9 +39,11 @@ from . import edges, fmi, hvs, information, noreference, phase, ranking, sources
 from .grey import cddfuse_grey, grey_bt601, grey_matlab
 
 __all__ = [
+    "METRICS",
     "PROFILES",
     "Metric",
     "MetricFn",
+    "MetricListing",
     "Profile",
     "ProfileRegistry",
     "get_profile",
@@ -840,3 +842,40 @@ def list_metrics(profile: str | None = None) -> list[Metric]:
     """
     profiles = PROFILES.list() if profile is None else [get_profile(profile)]
     return [m for p in profiles for m in p.metrics.values()]
+
+
+class MetricListing:
+    """Every profile's metrics, listed like a registry (``brainfuse list metrics --family
+    PROFILE``): the family of a metric is its profile, and the same name may appear in several
+    profiles, each computing it its own way."""
+
+    kind = "metric"
+
+    def list(self, family: str | None = None) -> list[Metric]:
+        """The metrics of profile ``family`` (every profile's when None)."""
+        return list_metrics(family)
+
+    def names(self) -> list[str]:
+        """The metric names, profile by profile (a name may repeat)."""
+        return [m.name for m in list_metrics()]
+
+    def families(self) -> list[str]:
+        """The profiles."""
+        return PROFILES.names()
+
+    def get(self, name: str) -> Metric:
+        """The metric ``name`` as the ``paper`` profile computes it (else the first profile
+        that has it)."""
+        for metric in list_metrics():
+            if metric.name == name and metric.family == "paper":
+                return metric
+        for metric in list_metrics():
+            if metric.name == name:
+                return metric
+        raise InputError(
+            None, f"unknown metric '{name}'; valid: {', '.join(dict.fromkeys(self.names()))}"
+        )
+
+
+#: Every profile's metrics, for ``brainfuse list metrics``.
+METRICS = MetricListing()
