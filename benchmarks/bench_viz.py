@@ -9,7 +9,7 @@ On the MRI-PET pair ``23.png`` of ``../shared/data/harvard-cddfuse-test`` (256×
 luminance), each method's ∇F,I1 and ∇F,I2 are computed once after a warm-up (one fusion, and
 the gradients of a 16×16 crop, so imports and weight loading are not counted), with one thread
 for torch and the BLAS pools. Reported:
-the path (autograd or lattice finite differences with the default step 1 and stride 8, i.e.
+the path (exact, or lattice finite differences with the default step 1 and stride 8, i.e.
 129 fusions), CPU time of the process and wall-clock time (on this shared machine wall-clock
 also holds the time other processes take the cores), and the mean of each map over the pixels
 with signal (``Gradients.signal``). A method that cannot run here (e.g. weights the user must

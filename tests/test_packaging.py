@@ -121,6 +121,8 @@ CORE_SESSION = textwrap.dedent(
                             work / "bench", "--scheduler", "local")
     out["viz_gradient_average"] = cli("viz", "gradient-color", work / "a.png", work / "b.png",
                                       "-m", "average", "-o", work / "grad.png")
+    out["viz_gradient_funfusean"] = cli("viz", "gradient-color", work / "a.png", work / "b.png",
+                                        "-m", "funfusean", "-o", work / "grad_learned.png")
     out["phantom_series"] = cli("viz", "phantom-series", "-o", work / "series")
     try:
         import brainfuse.web
@@ -206,12 +208,9 @@ def test_core_lists_learned_methods_with_their_extra(core_run: dict) -> None:
         ("serve", _line("web", "'brainfuse serve'", "fastapi")),
         ("train", _line("learned", "'brainfuse train'", "torch")),
         ("demo", _line("demo", "'brainfuse demo' (the MNI152 brain phantom)", "nilearn")),
-        ("phantom_series", _line("demo", "the MNI152 brain phantom", "nilearn")),
+        ("phantom_series", _line("demo", "view 'phantom-series'", "nilearn")),
         ("bench_dask", _line("dask", "running on Dask (--scheduler)", "dask")),
-        (
-            "viz_gradient_average",
-            _line("learned", "the autograd gradients of method 'average'", "torch"),
-        ),
+        ("viz_gradient_funfusean", _line("learned", "method 'funfusean'", "torch")),
     ],
 )
 def test_core_missing_extra_is_one_line(core_run: dict, key: str, line: str) -> None:
@@ -220,8 +219,9 @@ def test_core_missing_extra_is_one_line(core_run: dict, key: str, line: str) -> 
 
 
 def test_core_missing_extra_writes_nothing(core_run: dict) -> None:
-    # only the inputs and the two successful outputs: no learned.png, demo/, bench/, series/ ...
-    assert core_run["files"] == ["a.png", "b.png", "out.png"]
+    # only the inputs and the successful outputs: no learned.png, demo/, bench/, series/ ...
+    assert core_run["viz_gradient_average"]["code"] == 0  # a pixel rule's gradients: NumPy
+    assert core_run["files"] == ["a.png", "b.png", "grad.png", "out.png"]
 
 
 def test_core_help_and_web_import(core_run: dict) -> None:

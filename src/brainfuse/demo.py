@@ -102,23 +102,26 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
 def _views(out: Path, ph, sl: dict[str, np.ndarray]) -> list[tuple[str, str]]:
     """Views of :mod:`brainfuse.viz`: a PET overlay, orthogonal slices through the tumour and
     FunFuseAn's gradient colours (when FunFuseAn can run); (caption, file or "") pairs."""
-    from .viz import gradient_color_figure, input_gradients, orthogonal_figure, overlay_figure
+    from .viz import gradient_color_figure, orthogonal_figure, overlay_figure
 
     (out / "viz").mkdir(exist_ok=True)
     tumour = next(les for les in LESIONS if les.hyper)
     views = [("PET over MRI (pet palette, α = 0.5)", "overlay.png")]
-    overlay_figure(sl["mri"], sl["pet"], out / "viz" / "overlay.png", names=("MRI (T1)", "PET"))
+    overlay_figure(
+        sl["mri"], sl["pet"], names=("MRI (T1)", "PET"), output_file=out / "viz" / "overlay.png"
+    )
     orthogonal_figure(
         ph.mri,
-        out / "viz" / "slices.png",
-        functional=ph.pet,
+        ph.pet,
         at_mm=tumour.centre_mm,
         label="PET (counts)",
+        output_file=out / "viz" / "slices.png",
     )
     views.append(("orthogonal slices through the tumour, PET counts", "slices.png"))
     try:
-        grads = input_gradients(sl["mri"], sl["pet"], "funfusean")
-        gradient_color_figure(grads, out / "viz" / "gradient_color.png")
+        gradient_color_figure(
+            sl["mri"], sl["pet"], method="funfusean", output_file=out / "viz" / "gradient_color.png"
+        )
         views.append(("FunFuseAn gradient colours, Ω = 0.6", "gradient_color.png"))
     except InputError as exc:
         views.append((f"FunFuseAn gradient colours not shown: {exc}", ""))

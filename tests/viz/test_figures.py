@@ -43,7 +43,7 @@ def test_figures_are_byte_identical_twice_and_carry_no_software_tag(tmp_path):
     fused = np.maximum(A, B)
     paths = [tmp_path / "g1.png", tmp_path / "g2.png"]
     for p in paths:
-        gradients_figure(A, B, fused, g, p)
+        gradients_figure(A, B, gradients=g, fused=fused, palette=None, output_file=p)
     data = [p.read_bytes() for p in paths]
     assert data[0] == data[1]
     with PILImage.open(paths[0]) as im:
@@ -54,14 +54,19 @@ def test_figures_are_byte_identical_twice_and_carry_no_software_tag(tmp_path):
 def test_grid_geometry_rows_of_regions_and_columns_of_methods(tmp_path):
     out = tmp_path / "grid.png"
     pairs = [Pair(A, B, "p1"), Pair(A[::-1], B[::-1], "p2")]
-    grid_figure(pairs, ["average", "maximum", "minimum"], out, rois=[(0, 0, 16, 8), (4, 4, 8, 8)])
+    grid_figure(
+        pairs,
+        ["average", "maximum", "minimum"],
+        rois=[(0, 0, 16, 8), (4, 4, 8, 8)],
+        output_file=out,
+    )
     w, h = size(out)
     cell, title, gap = 2.2, 0.3, 0.12
     per_pair = cell + title + cell * 0.5 + cell * 1.0 + 3 * gap
     assert w == round(5 * cell * DPI)
     assert h == round((2 * per_pair + 0.1) * DPI)
     with pytest.raises(InputError, match="outside"):
-        grid_figure(pairs, ["average"], tmp_path / "bad.png", rois=[(20, 20, 16, 16)])
+        grid_figure(pairs, ["average"], rois=[(20, 20, 16, 16)], output_file=tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()
 
 
@@ -80,18 +85,20 @@ def test_auto_roi_finds_where_results_differ_inside_the_functional_signal():
 
 
 def test_two_d_views_write_pngs_and_html(tmp_path):
-    overlay_figure(A, B, tmp_path / "o.png", palette="hot")
-    checkerboard_figure(A, B, tmp_path / "c.png")
-    difference_figure(A, B, tmp_path / "d.png")
-    enhance_figure(A, B, np.maximum(A, B), tmp_path / "e.png", method="maximum")
-    timeline_figure([A, A], [B, B * 0.5], [A, A], tmp_path / "t.png", labels=["t0", "t1"])
+    overlay_figure(A, B, palette="hot", output_file=tmp_path / "o.png")
+    checkerboard_figure(A, B, output_file=tmp_path / "c.png")
+    difference_figure(A, B, output_file=tmp_path / "d.png")
+    enhance_figure(A, B, fused=np.maximum(A, B), method="maximum", output_file=tmp_path / "e.png")
+    timeline_figure(
+        [A, A], [B, B * 0.5], [A, A], labels=["t0", "t1"], output_file=tmp_path / "t.png"
+    )
     overlay_html(A, B, tmp_path / "o.html", alpha=0.4)
     assert size(tmp_path / "o.png") == (round((3 * 3.0 + 0.9) * DPI), round(3.32 * DPI))
     assert size(tmp_path / "c.png") == (round(9.0 * DPI), round(3.32 * DPI))
     page = (tmp_path / "o.html").read_text()
     assert page.count("data:image/png;base64,") == 3 and 'value="0.4"' in page
     with pytest.raises(InputError, match=r"use \.png"):
-        overlay_figure(A, B, tmp_path / "o.jpg")
+        overlay_figure(A, B, output_file=tmp_path / "o.jpg")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "c.png",
         "d.png",
@@ -136,8 +143,8 @@ def test_select_slices_stays_inside_the_head():
 def test_volume_views_with_overlay_and_refusal_off_grid(tmp_path):
     anat = _volume(tmp_path, False)
     func = anat.replace(array=anat.array[::-1].copy())
-    orthogonal_figure(anat, tmp_path / "s.png", functional=func, at_mm=(-10, -12, -2.5))
-    montage_figure(anat, tmp_path / "m.png", functional=func, n=6, cols=3)
+    orthogonal_figure(anat, func, at_mm=(-10, -12, -2.5), output_file=tmp_path / "s.png")
+    montage_figure(anat, func, slices=6, columns=3, output_file=tmp_path / "m.png")
     w, h = size(tmp_path / "m.png")
     cell_h = 2.0 * 48 / 40
     assert (w, h) == (round((3 * 2.0 + 1.0) * DPI), round(2 * (cell_h + 0.26) * DPI))
@@ -145,5 +152,5 @@ def test_volume_views_with_overlay_and_refusal_off_grid(tmp_path):
     moved[0, 3] += 10
     shifted = func.replace(affine=moved)
     with pytest.raises(InputError, match="grid"):
-        montage_figure(anat, tmp_path / "bad.png", functional=shifted)
+        montage_figure(anat, shifted, output_file=tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()

@@ -28,7 +28,7 @@ B = RNG.uniform(0, 255, (20, 24)).astype(np.float32)
 
 def test_maximum_gradient_is_one_for_the_winner_and_zero_for_the_loser():
     g = input_gradients(A, B, "maximum")
-    assert g.path == "autograd"
+    assert g.path == "exact" and g.detail == "analytic derivative of the pixel rule"
     a_wins = A > B
     assert np.all(g.anatomical[a_wins] == 1.0) and np.all(g.functional[a_wins] == 0.0)
     assert np.all(g.anatomical[~a_wins] == 0.0) and np.all(g.functional[~a_wins] == 1.0)
@@ -41,21 +41,68 @@ def test_minimum_average_and_weighted_gradients():
     assert np.allclose(g.anatomical, 0.5) and np.allclose(g.functional, 0.5)
     g = input_gradients(A, B, "weighted", w=0.8)
     assert np.allclose(g.anatomical, 0.8) and np.allclose(g.functional, 0.2)
+    assert g.params == {"w": 0.8}
 
 
-def test_torch_rules_match_the_registered_numpy_rules():
-    import torch
+def test_ties_of_maximum_and_minimum_split_the_derivative():
+    a = np.array([[3.0, 7.0, 7.0]], np.float32)
+    b = np.array([[5.0, 7.0, 2.0]], np.float32)
+    for name, want in (("maximum", [0.0, 0.5, 1.0]), ("minimum", [1.0, 0.5, 0.0])):
+        g = input_gradients(a, b, name)
+        assert g.anatomical.tolist() == [want] and g.functional.tolist() == [[1 - w for w in want]]
 
-    from brainfuse.viz.gradients import _torch_rule
 
-    for name, params in (
-        ("average", {}),
-        ("maximum", {}),
-        ("minimum", {}),
-        ("weighted", {"w": 0.3}),
-    ):
-        ours = _torch_rule(name, torch.from_numpy(A), torch.from_numpy(B), params).numpy()
-        np.testing.assert_allclose(ours, registry.get_method(name).func(A, B, **params), atol=1e-4)
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("average", {}), ("maximum", {}), ("minimum", {}), ("weighted", {"w": 0.3})],
+)
+def test_declared_gradients_equal_finite_differences_of_the_registered_rule(name, params):
+    """The analytic maps are the column sums of the numpy rule itself (no separate copy)."""
+    m = registry.get_method(name)
+    assert "exact-gradients" in m.capabilities and gradient_path(name) == "exact"
+    bound = m.bind(params)
+    exact = m.gradients(A, B, **bound)
+    # a pixel-wise rule acts on each pixel alone: the lattice of stride 1 is exact
+    fd = finite_difference_gradients(lambda x, y: m.func(x, y, **bound), A, B, step=0.5, stride=1)
+    clear = np.abs(A - B) > 0.5  # away from the kinks of maximum and minimum
+    for e, f in zip(exact, fd, strict=True):
+        assert e.dtype == np.float32 and e.shape == A.shape
+        np.testing.assert_allclose(e[clear], f[clear], atol=1e-3)
+
+
+def test_methods_without_declared_gradients_are_differentiated_numerically():
+    exact = {m.name for m in registry.list_methods() if m.gradients is not None}
+    assert {"average", "maximum", "minimum", "weighted", "funfusean"} <= exact
+    assert "exact-gradients" not in registry.get_method("pca").capabilities
+    assert gradient_path("pca") == "finite-difference"
+    assert gradient_path("mdafuse") == "finite-difference"  # no autograd declared (yet)
+
+
+def test_a_declared_gradients_function_is_what_input_gradients_calls(monkeypatch):
+    def fuse(a, b, *, k: float = 2.0):
+        return k * a + b
+
+    def grads(a, b, *, k: float = 2.0):
+        """exact by hand
+
+        ∂F/∂A = k, ∂F/∂B = 1.
+        """
+        return np.full(a.shape, k), np.ones(a.shape)
+
+    method = registry.FusionMethod(
+        name="test-linear",
+        kind="fusion method",
+        family="test",
+        func=fuse,
+        params=(registry.Parameter("k", 2.0, float, "slope"),),
+        gradients=grads,
+    )
+    registry.METHODS.names()
+    monkeypatch.setitem(registry.METHODS._entries, method.name, method)
+    g = input_gradients(A, B, method.name, k=3.0)
+    assert (g.path, g.detail) == ("exact", "exact by hand")
+    assert np.all(g.anatomical == 3.0) and np.all(g.functional == 1.0)
+    assert g.anatomical.dtype == np.float32
 
 
 def test_lattice_finite_differences_equal_per_pixel_finite_differences_for_a_local_method():
@@ -179,7 +226,7 @@ def test_funfusean_gradients_by_autograd():
 
     if not weights_path("funfusean").is_file():
         pytest.skip("FunFuseAn weights not shipped yet")
-    assert gradient_path("funfusean") == "autograd"
+    assert gradient_path("funfusean") == "exact"
     a = np.zeros((48, 48), np.float32)
     b = np.zeros((48, 48), np.float32)
     a[8:40, 8:40] = 120

@@ -93,9 +93,9 @@ def _grids(out: Path, pairs: list[PairFiles], methods: Sequence[str], examples: 
         grid_figure(
             rows,
             list(methods),
-            out / f"grid_{pair_set}.png",
             results=results,
             names=tuple(pair_set.split("-")),
+            output_file=out / f"grid_{pair_set}.png",
         )
 
 

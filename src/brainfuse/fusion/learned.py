@@ -24,6 +24,19 @@ MODALITY = param(
 )
 
 
+def _funfusean_gradients(
+    a: np.ndarray, b: np.ndarray, *, weights: str = "", zero_background: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """autograd of the network
+
+    ``brainfuse.models.funfusean.input_gradients``: one backward pass through the network's
+    output before clipping; ``zero_background`` does not change the derivatives.
+    """
+    from ..models.funfusean import input_gradients
+
+    return input_gradients(a, b, weights=weights or None)
+
+
 @register(
     "funfusean",
     family="learned",
@@ -31,6 +44,7 @@ MODALITY = param(
     learned=True,
     params={"weights": WEIGHTS_DOC, "zero_background": BACKGROUND_DOC},
     reference="Kumar et al. 2020, MBIA/MFCA@MICCAI 2019, LNCS 11846",
+    gradients=_funfusean_gradients,
 )
 def funfusean(
     a: np.ndarray, b: np.ndarray, *, weights: str = "", zero_background: bool = True

@@ -13,19 +13,67 @@ import numpy as np
 from .registry import param, register
 
 
-@register("average", family="pixel", dims=(2, 3), reference="baseline")
+def _average_gradients(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """analytic derivative of the pixel rule
+
+    A pixel-wise rule's column sum Σ_ij ∂F[i, j]/∂I[n, m] is ∂F[n, m]/∂I[n, m]: 1/2 for both.
+    """
+    half = np.full(np.shape(a), 0.5, dtype=np.float32)
+    return half, half.copy()
+
+
+def _choice_gradients(a_chosen: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """1 for the chosen input, 0 for the other, 1/2 each at ties (as PyTorch splits them)."""
+    ga = np.where(tie, np.float32(0.5), a_chosen.astype(np.float32)).astype(np.float32)
+    return ga, (np.float32(1.0) - ga).astype(np.float32)
+
+
+def _maximum_gradients(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """analytic derivative of the pixel rule
+
+    ∂max(A, B)/∂A is 1 where A > B, 0 where A < B and 1/2 at ties (each input gets half).
+    """
+    return _choice_gradients(np.greater(a, b), np.equal(a, b))
+
+
+def _minimum_gradients(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """analytic derivative of the pixel rule
+
+    ∂min(A, B)/∂A is 1 where A < B, 0 where A > B and 1/2 at ties (each input gets half).
+    """
+    return _choice_gradients(np.less(a, b), np.equal(a, b))
+
+
+def _weighted_gradients(
+    a: np.ndarray, b: np.ndarray, *, w: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """analytic derivative of the pixel rule
+
+    ∂(w·A + (1 − w)·B) is w for A and 1 − w for B.
+    """
+    shape = np.shape(a)
+    return np.full(shape, w, dtype=np.float32), np.full(shape, 1.0 - w, dtype=np.float32)
+
+
+@register(
+    "average", family="pixel", dims=(2, 3), reference="baseline", gradients=_average_gradients
+)
 def average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pixel-wise mean (A + B) / 2."""
     return ((a + b) * np.float32(0.5)).astype(np.float32, copy=False)
 
 
-@register("maximum", family="pixel", dims=(2, 3), reference="baseline")
+@register(
+    "maximum", family="pixel", dims=(2, 3), reference="baseline", gradients=_maximum_gradients
+)
 def maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pixel-wise maximum max(A, B): keeps the brighter source at each pixel."""
     return np.maximum(a, b).astype(np.float32, copy=False)
 
 
-@register("minimum", family="pixel", dims=(2, 3), reference="baseline")
+@register(
+    "minimum", family="pixel", dims=(2, 3), reference="baseline", gradients=_minimum_gradients
+)
 def minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pixel-wise minimum min(A, B): keeps the darker source at each pixel."""
     return np.minimum(a, b).astype(np.float32, copy=False)
@@ -37,6 +85,7 @@ def minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     dims=(2, 3),
     params={"w": param("weight of the anatomical image A; B gets 1 - w", minimum=0, maximum=1)},
     reference="baseline",
+    gradients=_weighted_gradients,
 )
 def weighted(a: np.ndarray, b: np.ndarray, *, w: float = 0.5) -> np.ndarray:
     """Weighted average w·A + (1 − w)·B."""

@@ -1,91 +1,66 @@
 """``brainfuse viz ...``: the views of :mod:`brainfuse.viz` from the command line.
 
-Every command writes one PNG (``overlay`` also HTML) atomically; bad input ends in one line on
-stderr and exit status 2, with no file written (see :mod:`brainfuse.cli`).
+Each command parses its arguments, checks its options against the view's registered
+parameters (:data:`brainfuse.viz.VIEWS`; an error names the flag), calls the library function
+that draws the view and echoes what it wrote. Every command writes one PNG (``overlay`` also
+HTML) atomically; bad input ends in one line on stderr and exit status 2, with no file
+written (see :mod:`brainfuse.cli`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
-import numpy as np
 
 from ..clikit import FINITE, max_pixels_option, parse_params
-from ..errors import InputError
+from ..errors import InputError, MissingExtraError
+
+__all__ = ["viz_command"]
 
 PathArg = click.Path(path_type=Path)
 
 
-@dataclass(frozen=True)
-class _Pair:
-    a: np.ndarray  # grey anatomical, 0..255
-    b: np.ndarray  # functional, 0..255, grey or RGB
-    b_raw: np.ndarray  # functional in its own unit (grey) or RGB
-    names: tuple[str, str]  # modality and file name, for titles
-    kinds: tuple[str, str]  # modality, or the role when unknown
+def _checked(view: str, **options: Any) -> None:
+    """Check ``options`` against the parameters of ``view``; an error names the flag."""
+    from .views import get_view
+
+    ctx = click.get_current_context()
+    flags = {p.name: max(p.opts, key=len) for p in ctx.command.params}
+    entry = get_view(view)
+    for name, value in options.items():
+        try:
+            entry.bind({name: value})
+        except MissingExtraError:
+            raise  # about the view, not the option
+        except InputError as exc:
+            raise InputError(flags.get(name, name), exc.problem) from None
 
 
-def _kind(image, role: str) -> str:
-    return image.modality.value if image.modality.value != "unknown" else role
-
-
-def _title(path: Path, image) -> str:
-    """``"PET 11.png"``, or the file name alone when the modality is unknown."""
-    return f"{_kind(image, '')} {path.name}".strip()
-
-
-def _load_2d(path: Path, max_pixels: int | None):
-    from ..io import load
-
-    img = load(path, max_pixels=max_pixels)
-    if img.is_volume:
-        raise InputError(path, "is a volume; use `brainfuse viz slices` or `brainfuse viz montage`")
-    return img
-
-
-def _load_pair(a_path: Path, b_path: Path, max_pixels: int | None) -> _Pair:
-    from ..pair import prepare_pair
-
-    pair = prepare_pair(a_path, b_path, max_pixels=max_pixels)
-    if pair.is_volume:
-        raise InputError(
-            a_path, "is a volume; use `brainfuse viz slices` or `brainfuse viz montage`"
-        )
-    img_a, img_b = pair.fixed, pair.moving
-    kinds = (_kind(img_a, "anatomical"), _kind(img_b, "functional"))
-    names = (_title(a_path, img_a), _title(b_path, img_b))
-    return _Pair(pair.a, pair.b, img_b.array, names, kinds)
-
-
-def _load_two(
-    a_path: Path, b_path: Path, max_pixels: int | None
-) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
-    """Two 2D images of one size on the 0..255 scale, as they are (grey or colour)."""
-    from ..pair import to_fusion_scale
-
-    img_a, img_b = _load_2d(a_path, max_pixels), _load_2d(b_path, max_pixels)
-    if img_b.shape[:2] != img_a.shape[:2]:
-        raise InputError(
-            b_path, f"shape {img_b.shape[:2]} differs from {a_path.name}'s {img_a.shape[:2]}"
-        )
-    names = (_title(a_path, img_a), _title(b_path, img_b))
-    return to_fusion_scale(img_a), to_fusion_scale(img_b), names
-
-
-def _output(out: Path, inputs: list[Path], suffixes: tuple[str, ...] = (".png",)) -> None:
+def _output(out: Path, inputs: list[Any], suffixes: tuple[str, ...] = (".png",)) -> None:
+    """Refuse a bad output path before any work."""
     from .render import check_output
 
     check_output(out, inputs, suffixes)
 
 
-def _method_params(method: str, params: tuple[str, ...]) -> dict:
-    from ..fusion import get_method
+def _pairs(files: tuple[Path, ...]) -> list[tuple[Path, Path]]:
+    """``A1 B1 A2 B2 ...`` as pairs; an odd count names the file without a partner."""
+    if len(files) % 2:
+        raise InputError(files[-1], "has no partner: give anatomical/functional pairs")
+    return list(zip(files[::2], files[1::2], strict=True))
 
-    parsed = parse_params(params)
-    get_method(method).bind(parsed)
-    return parsed
+
+def _options(options: list):
+    """One decorator applying several click options, in the order listed."""
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
 @click.group("viz", context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,37 +95,23 @@ threshold_option = click.option(
 params_option = click.option(
     "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Method parameter."
 )
-
-
-def _options(options: list):
-    """One decorator applying several click options, in the order listed."""
-
-    def decorate(func):
-        for option in reversed(options):
-            func = option(func)
-        return func
-
-    return decorate
-
-
-fd_options = [
-    click.option(
-        "--step",
-        type=FINITE,
-        default=1.0,
-        show_default=True,
-        help="Finite-difference step (grey levels), for methods without autograd.",
-    ),
-    click.option(
-        "--stride",
-        default=8,
-        show_default=True,
-        help="Finite-difference lattice stride (pixels); 2·stride²+1 fusions.",
-    ),
-]
-
-
-_fd = _options(fd_options)
+_fd = _options(
+    [
+        click.option(
+            "--step",
+            type=FINITE,
+            default=1.0,
+            show_default=True,
+            help="Finite-difference step (grey levels), for methods without exact gradients.",
+        ),
+        click.option(
+            "--stride",
+            default=8,
+            show_default=True,
+            help="Finite-difference lattice stride (pixels); 2·stride²+1 fusions.",
+        ),
+    ]
+)
 
 
 @viz_command.command("overlay")
@@ -168,16 +129,15 @@ def overlay_cmd(anatomical, functional, output, palette, alpha, threshold, raw, 
     from .render import save_raw
 
     inputs = [anatomical, functional]
-    html = output.suffix.lower() == ".html"
     _output(output, inputs, (".png",) if raw else (".png", ".html"))
-    pair = _load_pair(anatomical, functional, max_pixels)
+    _checked("overlay", palette=palette, alpha=alpha, threshold=threshold)
     settings = {"palette": palette, "alpha": alpha, "threshold": threshold}
     if raw:
-        save_raw(overlay(pair.a, pair.b_raw, **settings), output, inputs)
-    elif html:
-        overlay_html(pair.a, pair.b_raw, output, names=pair.names, inputs=inputs, **settings)
+        save_raw(overlay(*inputs, max_pixels=max_pixels, **settings), output, inputs)
+    elif output.suffix.lower() == ".html":
+        overlay_html(*inputs, output, max_pixels=max_pixels, **settings)
     else:
-        overlay_figure(pair.a, pair.b_raw, output, names=pair.names, inputs=inputs, **settings)
+        overlay_figure(*inputs, max_pixels=max_pixels, output_file=output, **settings)
     click.echo(f"wrote {output}")
 
 
@@ -193,13 +153,12 @@ def checkerboard_cmd(a, b, output, tiles, raw, max_pixels) -> None:
     from .overlay import checkerboard, checkerboard_figure
     from .render import save_raw
 
-    inputs = [a, b]
-    _output(output, inputs)
-    x, y, names = _load_two(a, b, max_pixels)
+    _output(output, [a, b])
+    _checked("checkerboard", tiles=tiles)
     if raw:
-        save_raw(checkerboard(x, y, tiles=tiles), output, inputs)
+        save_raw(checkerboard(a, b, tiles=tiles, max_pixels=max_pixels), output, [a, b])
     else:
-        checkerboard_figure(x, y, output, tiles=tiles, names=names, inputs=inputs)
+        checkerboard_figure(a, b, tiles=tiles, max_pixels=max_pixels, output_file=output)
     click.echo(f"wrote {output}")
 
 
@@ -218,10 +177,8 @@ def difference_cmd(a, b, output, cmap, max_pixels) -> None:
     """A − B in a diverging colour map with a colour bar (e.g. two fused results)."""
     from .overlay import difference_figure
 
-    inputs = [a, b]
-    _output(output, inputs)
-    x, y, names = _load_two(a, b, max_pixels)
-    difference_figure(x, y, output, cmap=cmap, names=names, inputs=inputs)
+    _output(output, [a, b])
+    difference_figure(a, b, cmap=cmap, max_pixels=max_pixels, output_file=output)
     click.echo(f"wrote {output}")
 
 
@@ -249,37 +206,46 @@ def _roi(text: str) -> tuple[int, int, int, int]:
 @max_pixels_option
 def grid_cmd(files, methods, rois, output, max_pixels) -> None:
     """Methods × pairs: FILES are anatomical/functional pairs (A1 B1 A2 B2 ...)."""
-    from .grid import Pair, grid_figure
+    from .grid import grid_figure
 
-    if len(files) % 2:
-        raise InputError(files[-1], "has no partner: give anatomical/functional pairs")
-    inputs = list(files)
-    _output(output, inputs)
-    for m in methods:
-        _method_params(m, ())
+    pairs = _pairs(files)
+    _output(output, list(files))
     regions = [_roi(r) for r in rois]
-    pairs = []
-    for a_path, b_path in zip(files[::2], files[1::2], strict=True):
-        loaded = _load_pair(a_path, b_path, max_pixels)
-        pairs.append(Pair(loaded.a, loaded.b, a_path.stem, loaded.kinds))
-    grid_figure(pairs, methods, output, rois=regions or None, inputs=inputs)
+    grid_figure(pairs, methods, rois=regions or None, max_pixels=max_pixels, output_file=output)
     click.echo(f"wrote {output} ({len(pairs)} pairs x {len(methods)} methods)")
 
 
-def _gradients(pair: _Pair, method: str, params: tuple[str, ...], step: float, stride: int):
-    from .gradients import functional_grey, input_gradients
+gradient_arguments = _options(
+    [
+        click.argument("anatomical", type=PathArg),
+        click.argument("functional", type=PathArg),
+        click.option(
+            "-m", "--method", default="funfusean", show_default=True, help="Fusion method."
+        ),
+        params_option,
+        output_option,
+    ]
+)
 
-    parsed = _method_params(method, params)
-    b = functional_grey(pair.b)
-    return b, input_gradients(pair.a, b, method, step=step, stride=stride, progress=True, **parsed)
+
+def _gradients(anatomical, functional, method, params, step, stride, max_pixels):
+    """The gradient maps of ``method`` on the pair, with a progress bar."""
+    from .gradients import input_gradients
+
+    return input_gradients(
+        anatomical,
+        functional,
+        method,
+        step=step,
+        stride=stride,
+        progress=True,
+        max_pixels=max_pixels,
+        **parse_params(params),
+    )
 
 
 @viz_command.command("gradient-color")
-@click.argument("anatomical", type=PathArg)
-@click.argument("functional", type=PathArg)
-@click.option("-m", "--method", default="funfusean", show_default=True, help="Fusion method.")
-@params_option
-@output_option
+@gradient_arguments
 @click.option(
     "--omega",
     type=FINITE,
@@ -294,89 +260,77 @@ def gradient_color_cmd(
     anatomical, functional, method, params, output, omega, raw, step, stride, max_pixels
 ) -> None:
     """FunFuseAn's colour view: hue from ∇F,I2 (functional), brightness from ∇F,I1 (anatomical)."""
-    from .gradients import gradient_color, gradient_color_figure
+    from .gradients import gradient_color_figure
     from .render import save_raw
 
     inputs = [anatomical, functional]
     _output(output, inputs)
-    if not 0.0 <= omega <= 1.0:
-        raise InputError("--omega", f"must lie in [0, 1], got {omega}")
-    pair = _load_pair(anatomical, functional, max_pixels)
-    _, grads = _gradients(pair, method, params, step, stride)
+    _checked("gradient-color", omega=omega, step=step, stride=stride)
+    grads = _gradients(anatomical, functional, method, params, step, stride, max_pixels)
     if raw:
-        image = gradient_color(grads.anatomical, grads.functional, omega=omega, mask=grads.signal)
-        save_raw(image, output, inputs)
+        save_raw(grads.colour(omega), output, inputs)
     else:
-        gradient_color_figure(grads, output, omega=omega, inputs=inputs)
+        gradient_color_figure(*inputs, gradients=grads, omega=omega, output_file=output)
     click.echo(f"wrote {output} ({grads.path}: {grads.detail})")
 
 
 @viz_command.command("gradients")
-@click.argument("anatomical", type=PathArg)
-@click.argument("functional", type=PathArg)
-@click.option("-m", "--method", default="funfusean", show_default=True, help="Fusion method.")
-@params_option
-@output_option
+@gradient_arguments
 @_fd
 @max_pixels_option
 def gradients_cmd(anatomical, functional, method, params, output, step, stride, max_pixels) -> None:
     """Panel: inputs, fused image, ∇F,I1 and ∇F,I2 with colour bars, colour views at several Ω."""
-    from ..fusion import fuse_arrays
     from .gradients import gradients_figure
 
-    inputs = [anatomical, functional]
-    _output(output, inputs)
-    pair = _load_pair(anatomical, functional, max_pixels)
-    b, grads = _gradients(pair, method, params, step, stride)
-    fused = fuse_arrays(pair.a, b, method, **parse_params(params))
-    from ..color import apply_palette
-
-    shown = pair.b if pair.b.ndim == 3 else apply_palette(pair.b, "pet")
-    gradients_figure(pair.a, shown, fused, grads, output, names=pair.names, inputs=inputs)
+    _output(output, [anatomical, functional])
+    _checked("gradients", step=step, stride=stride)
+    grads = _gradients(anatomical, functional, method, params, step, stride, max_pixels)
+    gradients_figure(
+        anatomical, functional, gradients=grads, max_pixels=max_pixels, output_file=output
+    )
     click.echo(f"wrote {output} ({grads.path}: {grads.detail})")
 
 
-energy_options = [
-    click.option(
-        "-m",
-        "--method",
-        default="mdafuse",
-        show_default=True,
-        help="Fusion method giving the grey fused image.",
-    ),
-    params_option,
-    palette_option,
-    click.option(
-        "--sigma",
-        type=FINITE,
-        default=2.0,
-        show_default=True,
-        help="Gaussian window of the local energy (pixels).",
-    ),
-    click.option(
-        "--gain",
-        type=FINITE,
-        default=1.5,
-        show_default=True,
-        help="Colour gain on the energy weight.",
-    ),
-    click.option(
-        "--lift",
-        type=FINITE,
-        default=0.5,
-        show_default=True,
-        help="Share of the missing functional luminance put back, 0..1.",
-    ),
-]
-
-
-_energy = _options(energy_options)
+energy_options = _options(
+    [
+        click.option(
+            "-m",
+            "--method",
+            default="mdafuse",
+            show_default=True,
+            help="Fusion method giving the grey fused image.",
+        ),
+        params_option,
+        palette_option,
+        click.option(
+            "--sigma",
+            type=FINITE,
+            default=2.0,
+            show_default=True,
+            help="Gaussian window of the local energy (pixels).",
+        ),
+        click.option(
+            "--gain",
+            type=FINITE,
+            default=1.5,
+            show_default=True,
+            help="Colour gain on the energy weight.",
+        ),
+        click.option(
+            "--lift",
+            type=FINITE,
+            default=0.5,
+            show_default=True,
+            help="Share of the missing functional luminance put back, 0..1.",
+        ),
+    ]
+)
 
 
 @viz_command.command("enhance")
 @click.argument("anatomical", type=PathArg)
 @click.argument("functional", type=PathArg)
-@_energy
+@energy_options
 @output_option
 @raw_option
 @max_pixels_option
@@ -384,37 +338,25 @@ def enhance_cmd(
     anatomical, functional, method, params, palette, sigma, gain, lift, output, raw, max_pixels
 ) -> None:
     """MdAFuse's energy-based colour enhancement of the fused image."""
-    from ..fusion import fuse_arrays
-    from .energy import energy_enhance, enhance_figure
-    from .gradients import functional_grey
+    from .energy import enhance, enhance_figure
     from .render import save_raw
 
     inputs = [anatomical, functional]
     _output(output, inputs)
-    parsed = _method_params(method, params)
-    pair = _load_pair(anatomical, functional, max_pixels)
-    fused = fuse_arrays(pair.a, functional_grey(pair.b), method, **parsed)
     settings = {"palette": palette, "sigma": sigma, "gain": gain, "lift": lift}
+    _checked("enhance", **settings)
+    common = {"method": method, "params": parse_params(params), "max_pixels": max_pixels}
     if raw:
-        save_raw(energy_enhance(fused, pair.b, **settings), output, inputs)
+        save_raw(enhance(*inputs, **common, **settings), output, inputs)
     else:
-        enhance_figure(
-            pair.a,
-            pair.b,
-            fused,
-            output,
-            method=method,
-            names=pair.names,
-            inputs=inputs,
-            **settings,
-        )
+        enhance_figure(*inputs, output_file=output, **common, **settings)
     click.echo(f"wrote {output}")
 
 
 @viz_command.command("timeline")
 @click.argument("files", nargs=-1, required=True, type=PathArg)
 @click.option("--label", "labels", multiple=True, help="Label of each date, in order (repeat).")
-@_energy
+@energy_options
 @output_option
 @max_pixels_option
 def timeline_cmd(
@@ -424,98 +366,59 @@ def timeline_cmd(
 
     The functional images share one window (the smallest and largest value over all dates) and
     one energy reference, so equal uptake gets equal colour at every date."""
-    from ..color import rgb_to_grey
-    from ..fusion import fuse_arrays
-    from ..pair import to_fusion_scale
-    from .energy import timeline_figure
+    from .energy import timeline
 
-    if len(files) % 2:
-        raise InputError(files[-1], "has no partner: give anatomical/functional pairs")
-    inputs = list(files)
-    _output(output, inputs)
-    parsed = _method_params(method, params)
-    if labels and len(labels) != len(files) // 2:
-        raise InputError("--label", f"{len(labels)} labels for {len(files) // 2} dates")
-    anat, func_imgs, names = [], [], ("anatomical", "functional")
-    for a_path, b_path in zip(files[::2], files[1::2], strict=True):
-        img_a, img_b = _load_2d(a_path, max_pixels), _load_2d(b_path, max_pixels)
-        names = (_kind(img_a, "anatomical"), _kind(img_b, "functional"))
-        a = to_fusion_scale(img_a)
-        anat.append(rgb_to_grey(a) if img_a.rgb else a)
-        if img_b.shape[:2] != anat[-1].shape:
-            raise InputError(
-                b_path, f"shape {img_b.shape[:2]} differs from {a_path.name}'s {anat[-1].shape}"
-            )
-        func_imgs.append(img_b)
-    if any(im.rgb for im in func_imgs):
-        funcs, window = [np.clip(im.array, 0, 255).astype(np.float32) for im in func_imgs], None
-    else:
-        lo = min(float(im.array.min()) for im in func_imgs)
-        hi = max(float(im.array.max()) for im in func_imgs)
-        scale = 255.0 / (hi - lo) if hi > lo else 0.0
-        funcs, window = [((im.array - lo) * scale).astype(np.float32) for im in func_imgs], (lo, hi)
-    fused = [
-        fuse_arrays(a, rgb_to_grey(f) if f.ndim == 3 else f, method, **parsed)
-        for a, f in zip(anat, funcs, strict=True)
-    ]
-    timeline_figure(
-        anat,
-        funcs,
-        fused,
-        output,
-        labels=list(labels) or [p.stem for p in files[::2]],
+    pairs = _pairs(files)
+    _output(output, list(files))
+    settings = {"palette": palette, "sigma": sigma, "gain": gain, "lift": lift}
+    _checked("timeline", **settings)
+    if labels and len(labels) != len(pairs):
+        raise InputError("--label", f"{len(labels)} labels for {len(pairs)} dates")
+    timeline(
+        pairs,
         method=method,
-        palette=palette,
-        sigma=sigma,
-        gain=gain,
-        lift=lift,
-        window=window,
-        names=names,
-        inputs=inputs,
+        params=parse_params(params),
+        labels=labels or None,
+        max_pixels=max_pixels,
+        output_file=output,
+        **settings,
     )
-    click.echo(f"wrote {output} ({len(anat)} dates)")
+    click.echo(f"wrote {output} ({len(pairs)} dates)")
 
 
-volume_options = [
-    click.option(
-        "--overlay",
-        "overlay_path",
-        type=PathArg,
-        default=None,
-        help="Functional volume shown in colour.",
-    ),
-    click.option(
-        "--resample",
-        is_flag=True,
-        help="Resample the overlay onto the anatomical grid via the headers.",
-    ),
-    palette_option,
-    alpha_option,
-    threshold_option,
-    max_pixels_option,
-]
+volume_options = _options(
+    [
+        click.option(
+            "--overlay",
+            "overlay_path",
+            type=PathArg,
+            default=None,
+            help="Functional volume shown in colour.",
+        ),
+        click.option(
+            "--resample",
+            is_flag=True,
+            help="Resample the overlay onto the anatomical grid via the headers.",
+        ),
+        palette_option,
+        alpha_option,
+        threshold_option,
+        max_pixels_option,
+    ]
+)
 
 
-_volume = _options(volume_options)
-
-
-def _load_volumes(path: Path, overlay_path: Path | None, resample: bool, max_pixels: int | None):
-    """The anatomical volume, the functional one (or None) and the colour bar's label."""
-    from ..io import load
-
-    anat = load(path, max_pixels=max_pixels)
-    if not anat.is_volume:
-        raise InputError(path, "is a 2D image; use `brainfuse viz overlay` for 2D pairs")
-    if overlay_path is None:
-        return anat, None, ""
-    func = load(overlay_path, max_pixels=max_pixels)
-    if not func.is_volume:
-        raise InputError(overlay_path, "is a 2D image; the overlay of a volume must be a volume")
-    if resample:
-        from ..registration import resample
-
-        func = resample(anat, func)
-    return anat, func, f"{_kind(func, 'functional')} {overlay_path.name}"
+def _point(at: str | None) -> list[float] | None:
+    """``--at X,Y,Z`` as a world point in mm."""
+    if at is None:
+        return None
+    try:
+        point = [float(v) for v in at.split(",")]
+    except ValueError:
+        point = []
+    if len(point) != 3 or not all(abs(v) < float("inf") for v in point):
+        raise InputError("--at", f"expected X,Y,Z in mm (finite numbers), got {at!r}")
+    return point
 
 
 @viz_command.command("slices")
@@ -528,34 +431,25 @@ def _load_volumes(path: Path, overlay_path: Path | None, resample: bool, max_pix
     metavar="X,Y,Z",
     help="World point (mm) the slices cross; default the centre.",
 )
-@_volume
+@volume_options
 def slices_cmd(
     volume, output, at, overlay_path, resample, palette, alpha, threshold, max_pixels
 ) -> None:
     """Axial, coronal and sagittal slices of a volume (neurological convention), with overlay."""
     from .volume import orthogonal_figure
 
-    inputs = [volume, overlay_path]
-    _output(output, inputs)
-    point = None
-    if at is not None:
-        try:
-            point = [float(v) for v in at.split(",")]
-        except ValueError:
-            point = []
-        if len(point) != 3 or not np.isfinite(point).all():
-            raise InputError("--at", f"expected X,Y,Z in mm (finite numbers), got {at!r}")
-    anat, func, label = _load_volumes(volume, overlay_path, resample, max_pixels)
+    _output(output, [volume, overlay_path])
+    point = _point(at)
+    settings = {"palette": palette, "alpha": alpha, "threshold": threshold}
+    _checked("slices", **settings)
     orthogonal_figure(
-        anat,
-        output,
-        functional=func,
+        volume,
+        overlay_path,
         at_mm=point,
-        palette=palette,
-        alpha=alpha,
-        threshold=threshold,
-        label=label,
-        inputs=inputs,
+        resample=resample,
+        max_pixels=max_pixels,
+        output_file=output,
+        **settings,
     )
     click.echo(f"wrote {output}")
 
@@ -563,29 +457,29 @@ def slices_cmd(
 @viz_command.command("montage")
 @click.argument("volume", type=PathArg)
 @output_option
-@click.option("-n", "--slices", "n", default=12, show_default=True, help="Number of axial slices.")
-@click.option("--cols", default=6, show_default=True, help="Slices per row.")
-@_volume
+@click.option(
+    "-n", "--slices", "slices", default=12, show_default=True, help="Number of axial slices."
+)
+@click.option("--cols", "columns", default=6, show_default=True, help="Slices per row.")
+@volume_options
 def montage_cmd(
-    volume, output, n, cols, overlay_path, resample, palette, alpha, threshold, max_pixels
+    volume, output, slices, columns, overlay_path, resample, palette, alpha, threshold, max_pixels
 ) -> None:
     """Axial slices spread over the head, with the functional overlay if given."""
     from .volume import montage_figure
 
-    inputs = [volume, overlay_path]
-    _output(output, inputs)
-    anat, func, label = _load_volumes(volume, overlay_path, resample, max_pixels)
+    _output(output, [volume, overlay_path])
+    settings = {"palette": palette, "alpha": alpha, "threshold": threshold}
+    _checked("montage", slices=slices, columns=columns, **settings)
     montage_figure(
-        anat,
-        output,
-        functional=func,
-        n=n,
-        cols=cols,
-        palette=palette,
-        alpha=alpha,
-        threshold=threshold,
-        label=label,
-        inputs=inputs,
+        volume,
+        overlay_path,
+        slices=slices,
+        columns=columns,
+        resample=resample,
+        max_pixels=max_pixels,
+        output_file=output,
+        **settings,
     )
     click.echo(f"wrote {output}")
 
@@ -601,8 +495,7 @@ def phantom_series_cmd(out_dir: Path, radii: str, seed: int) -> None:
 
     mri_<k>.png is the 8-bit MRI slice, pet_<k>.png the PET slice in counts (16-bit PNG, one
     count scale for all dates)."""
-    from ..io import Image, Modality, save
-    from .series import phantom_series
+    from .series import write_phantom_series
 
     try:
         values = [float(r) for r in radii.split(",")]
@@ -610,12 +503,6 @@ def phantom_series_cmd(out_dir: Path, radii: str, seed: int) -> None:
         raise InputError(
             "--radii", f"expected radii in mm separated by commas, got {radii!r}"
         ) from None
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(out_dir, "exists and is not a folder")
-    points = phantom_series(values, seed=seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for k, p in enumerate(points, start=1):
-        mri = p.mri * np.float32(255.0 / float(p.mri.max()))
-        save(Image(mri, modality=Modality.MRI), out_dir / f"mri_{k}.png")
-        save(Image(p.pet, modality=Modality.PET, bit_depth=16), out_dir / f"pet_{k}.png")
-        click.echo(f"{out_dir / f'mri_{k}.png'} {out_dir / f'pet_{k}.png'}  {p.label}")
+    _checked("phantom-series", seed=seed)
+    for mri, pet, label in write_phantom_series(out_dir, values, seed=seed):
+        click.echo(f"{mri} {pet}  {label}")

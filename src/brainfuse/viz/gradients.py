@@ -1,4 +1,4 @@
-"""FunFuseAn's gradient visualisation (seed 001, §2.2), for any fusion method.
+"""FunFuseAn's gradient visualisation, for any fusion method.
 
 Kumar et al. (2020, FunFuseAn, MBIA/MFCA@MICCAI 2019, LNCS 11846) show *where the fused image
 comes from*: for every input pixel, how much the whole fused image changes with it,
@@ -27,13 +27,15 @@ Normalisation, where the paper (min-max of each map) leaves freedom:
 
 How the derivatives are obtained (:func:`gradient_path` says which applies to a method):
 
-- ``autograd``: exact, by PyTorch automatic differentiation —
-  * trained networks: a learned method whose module ``brainfuse.models.<name>`` exposes
-    ``input_gradients(a, b, **kw)`` (FunFuseAn does);
-  * the pixel rules ``average``, ``maximum``, ``minimum``, ``weighted``, re-implemented in torch
-    (at ties of ``maximum``/``minimum`` torch splits the derivative equally between the inputs).
+- ``exact``: a method that declares its gradients (the ``gradients`` field of
+  :class:`~brainfuse.fusion.FusionMethod`, capability ``"exact-gradients"``) computes them
+  itself: analytically for the pixel rules ``average``, ``maximum``, ``minimum``, ``weighted``
+  (for a pixel-wise rule the column sum is ∂F[n, m]/∂I[n, m]; at ties of ``maximum`` and
+  ``minimum`` the derivative is split equally between the inputs), by automatic
+  differentiation for FunFuseAn. The first line of that function's docstring says how, and
+  is the caption of the maps (:attr:`Gradients.detail`).
 - ``finite-difference``: every other registered method, by forward finite differences on a
-  lattice (the Curtis–Powell–Reid grouping for sparse Jacobians, 1974): the pixels
+  lattice (the Curtis-Powell-Reid grouping for sparse Jacobians, 1974): the pixels
   ``(oy + s·p, ox + s·q)`` of one input are raised together by ``step`` grey levels (so a
   sample may reach 255 + ``step``), the change of the fused image is summed over the square
   cell of side ``s`` around each moved pixel, and divided by ``step``;
@@ -47,26 +49,36 @@ How the derivatives are obtained (:func:`gradient_path` says which applies to a 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._extras import require
-from ..color import hsv_to_rgb, rgb_to_grey, rgb_to_hsv
+from ..color import apply_palette, hsv_to_rgb, rgb_to_grey, rgb_to_hsv
 from ..errors import InputError
-from ..fusion import get_method
+from ..fusion import FusionMethod, fuse_arrays, get_method
+from .inputs import ImageLike, file_inputs, prepare_pair_2d
 from .mask import signal_mask
-from .render import FOREGROUND, add_colorbar, check_output, new_figure, save_figure, show_image
+from .overlay import PALETTE
+from .render import (
+    FOREGROUND,
+    add_colorbar,
+    figure_doc,
+    finish,
+    new_figure,
+    output_path,
+    show_image,
+)
+from .views import bind_view, param, register_view
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
-    "TORCH_RULES",
+    "DEFAULT_OMEGA",
     "Gradients",
     "colour_code",
     "display_range",
@@ -81,66 +93,99 @@ __all__ = [
     "normalise",
 ]
 
-#: Registered methods with a torch re-implementation (differentiated exactly by autograd).
-TORCH_RULES = ("average", "maximum", "minimum", "weighted")
-
 #: Ω of the paper (the value with the best scores in its evaluation).
 DEFAULT_OMEGA = 0.6
+
+FUNFUSEAN = "Kumar et al. 2020, FunFuseAn, MBIA/MFCA@MICCAI 2019, LNCS 11846"
+OMEGA = param("Ω: saturation factor of the functional colour", minimum=0, maximum=1)
+STEP = param(
+    "finite-difference step (grey levels), for methods without exact gradients",
+    minimum=0,
+    maximum=64,
+    exclusive_minimum=True,
+)
+STRIDE = param("finite-difference lattice stride (pixels): 2·stride²+1 fusions", minimum=1)
 
 
 @dataclass(frozen=True)
 class Gradients:
-    """∇_{F,I1} (``anatomical``) and ∇_{F,I2} (``functional``) of one method on one pair."""
+    """∇_{F,I1} and ∇_{F,I2} of one method on one pair.
+
+    Attributes
+    ----------
+    anatomical : numpy.ndarray
+        ∇_{F,I1}, ``float32``, the pair's shape.
+    functional : numpy.ndarray
+        ∇_{F,I2}, ``float32``.
+    method : str
+        The fusion method.
+    path : str
+        ``"exact"`` or ``"finite-difference"``.
+    detail : str
+        How exactly, for captions and reports.
+    signal : numpy.ndarray or None
+        The pixels with signal in either input (:func:`~brainfuse.viz.mask.signal_mask`).
+    params : dict
+        The method's parameters, as bound.
+    """
 
     anatomical: np.ndarray
     functional: np.ndarray
     method: str
-    path: str  # "autograd" or "finite-difference"
-    detail: str  # how exactly, for captions and reports
-    signal: np.ndarray | None = None  # pixels with signal in either input (signal_mask)
+    path: str
+    detail: str
+    signal: np.ndarray | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
+    def colour(self, omega: float = DEFAULT_OMEGA) -> np.ndarray:
+        """FunFuseAn's colour image of these maps over their signal (:func:`gradient_color`).
 
-def _network_module(method: str) -> str | None:
-    """``brainfuse.models.<method>`` when it exists and exposes ``input_gradients``."""
-    name = f"brainfuse.models.{method}"
-    try:
-        if importlib.util.find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    module = importlib.import_module(name)
-    return name if callable(getattr(module, "input_gradients", None)) else None
+        Parameters
+        ----------
+        omega : float, optional
+            Ω, the saturation factor, in [0, 1].
+
+        Returns
+        -------
+        numpy.ndarray
+            ``float32`` RGB on 0..255.
+
+        Examples
+        --------
+        >>> a = np.zeros((4, 4)); a[1:3, 1:3] = 100.0             # signal in the centre
+        >>> g = input_gradients(a, np.zeros((4, 4)), "average")
+        >>> g.colour(0.0)[1:, 1:, 0].tolist()  # constant maps: mid-grey, black without signal
+        [[127.5, 127.5, 0.0], [127.5, 127.5, 0.0], [0.0, 0.0, 0.0]]
+        """
+        return gradient_color(self.anatomical, self.functional, omega=omega, mask=self.signal)
 
 
 def gradient_path(method: str) -> str:
-    """``"autograd"`` or ``"finite-difference"``: how :func:`input_gradients` treats ``method``."""
-    m = get_method(method)
-    if m.name in TORCH_RULES or (m.learned and _network_module(m.name)):
-        return "autograd"
-    return "finite-difference"
+    """How :func:`input_gradients` differentiates ``method``.
+
+    Parameters
+    ----------
+    method : str
+        A registered fusion method.
+
+    Returns
+    -------
+    str
+        ``"exact"`` for a method that declares its gradients (capability
+        ``"exact-gradients"``), ``"finite-difference"`` otherwise.
+
+    Examples
+    --------
+    >>> gradient_path("maximum"), gradient_path("laplacian")
+    ('exact', 'finite-difference')
+    """
+    return "exact" if get_method(method).gradients is not None else "finite-difference"
 
 
-def _torch_rule(name: str, a: Any, b: Any, params: dict[str, Any]) -> Any:
-    import torch
-
-    if name == "average":
-        return (a + b) * 0.5
-    if name == "maximum":
-        return torch.maximum(a, b)
-    if name == "minimum":
-        return torch.minimum(a, b)
-    w = float(params["w"])
-    return w * a + (1.0 - w) * b
-
-
-def _autograd_rule(name: str, a: np.ndarray, b: np.ndarray, params: dict[str, Any]):
-    torch = require("torch", extra="learned", what=f"the autograd gradients of method '{name}'")
-
-    x1 = torch.tensor(a, dtype=torch.float64, requires_grad=True)
-    x2 = torch.tensor(b, dtype=torch.float64, requires_grad=True)
-    with torch.enable_grad():
-        _torch_rule(name, x1, x2, params).sum().backward()
-    return x1.grad.numpy().astype(np.float32), x2.grad.numpy().astype(np.float32)
+def _exact_detail(method: FusionMethod) -> str:
+    """The first line of the docstring of ``method.gradients``: how they are computed."""
+    lines = (inspect.getdoc(method.gradients) or "").strip().splitlines()
+    return lines[0].rstrip(".") if lines else "exact"
 
 
 def finite_difference_gradients(
@@ -152,10 +197,38 @@ def finite_difference_gradients(
     stride: int = 8,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Column sums Σ_ij ∂F[i, j]/∂I_k[n, m] of a 2D fusion ``fuse(a, b)`` by lattice finite
-    differences (see the module docstring); ``2·stride² + 1`` calls of ``fuse``.
+    """Column sums Σ_ij ∂F[i, j]/∂I_k[n, m] of a 2D fusion by lattice finite differences.
 
-    ``step`` is in grey levels of the inputs' 0..255 scale. Returns two ``float32`` maps.
+    See the module docstring for the lattice; ``2·stride² + 1`` calls of ``fuse``.
+
+    Parameters
+    ----------
+    fuse : callable
+        ``fuse(a, b) -> F``, a 2D fusion of two grey images.
+    a, b : numpy.ndarray
+        Two grey 2D images of one shape, on 0..255.
+    step : float, optional
+        The step, in grey levels of the inputs' 0..255 scale, in (0, 64].
+    stride : int, optional
+        The lattice stride in pixels (≥ 1).
+    progress : bool, optional
+        Show a progress bar.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ∂F/∂a and ∂F/∂b column sums, ``float32``.
+
+    References
+    ----------
+    A. R. Curtis, M. J. D. Powell and J. K. Reid, "On the estimation of sparse Jacobian
+    matrices", IMA J. Appl. Math. 13(1):117-119, 1974.
+
+    Examples
+    --------
+    >>> a = np.array([[10.0, 200.0]]); b = np.array([[50.0, 100.0]])
+    >>> [g.tolist() for g in finite_difference_gradients(np.maximum, a, b, stride=1)]
+    [[[0.0, 1.0]], [[1.0, 0.0]]]
     """
     a = np.asarray(a, dtype=np.float32)
     b = np.asarray(b, dtype=np.float32)
@@ -196,32 +269,69 @@ def finite_difference_gradients(
 
 
 def input_gradients(
-    a: np.ndarray,
-    b: np.ndarray,
+    anatomical: ImageLike,
+    functional: ImageLike,
     method: str = "funfusean",
     *,
     step: float = 1.0,
     stride: int = 8,
     progress: bool = False,
+    max_pixels: int | None = None,
     **params: Any,
 ) -> Gradients:
-    """∇_{F,I1} and ∇_{F,I2} (Eq. 5 of FunFuseAn) of ``method`` on a grey 2D pair on 0..255.
+    """∇_{F,I1} and ∇_{F,I2} (Eq. 5 of FunFuseAn) of ``method`` on a 2D pair.
 
-    ``a`` is the anatomical image I1, ``b`` the functional image I2 (for a pseudo-colour PET,
-    its luminance, which is what colour fusion fuses). ``params`` are the method's parameters.
-    ``step`` (grey levels) and ``stride`` (pixels) set the finite-difference approximation and
-    are ignored where autograd applies. The maps are dimensionless (grey levels of F per grey
-    level of the input): a pixel-wise average gives 0.5 everywhere in both.
+    Exact where the method declares its gradients, else by lattice finite differences (see the
+    module docstring). The maps are dimensionless (grey levels of F per grey level of the
+    input): a pixel-wise average gives 0.5 everywhere in both.
 
+    Parameters
+    ----------
+    anatomical, functional : path, Image, numpy.ndarray, nibabel image or SimpleITK.Image
+        I1 and I2, on 0..255 (arrays as they are, files by
+        :func:`brainfuse.pair.prepare_pair`); a colour functional image counts by its
+        luminance, which is what colour fusion fuses.
+    method : str, optional
+        A registered fusion method.
+    step : float, optional
+        Finite-difference step in grey levels (ignored for exact gradients).
+    stride : int, optional
+        Finite-difference lattice stride in pixels (ignored for exact gradients).
+    progress : bool, optional
+        Show a progress bar of the finite differences.
+    max_pixels : int, optional
+        Refuse files with more pixels than this.
+    **params
+        The method's parameters.
+
+    Returns
+    -------
+    Gradients
+        The two maps, how they were obtained and the pixels with signal.
+
+    Raises
+    ------
+    InputError
+        An unknown method or parameter, images that are not a 2D pair of one shape, NaN.
+
+    References
+    ----------
+    N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch, S. Gumhold, "Structural
+    Similarity based Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA 2019,
+    LNCS 11846 (FunFuseAn).
+
+    Examples
+    --------
     >>> a = np.array([[10.0, 200.0]]); b = np.array([[50.0, 100.0]])
     >>> g = input_gradients(a, b, "maximum")
     >>> g.anatomical.tolist(), g.functional.tolist(), g.path
-    ([[0.0, 1.0]], [[1.0, 0.0]], 'autograd')
+    ([[0.0, 1.0]], [[1.0, 0.0]], 'exact')
     """
     m = get_method(method)
     bound = m.bind(params)
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
+    pair = prepare_pair_2d(anatomical, functional, max_pixels=max_pixels)
+    a = pair.a
+    b = functional_grey(pair.b, a.ndim)
     if a.ndim != 2 or a.shape != b.shape:
         raise InputError(
             None, f"gradient maps need two grey 2D images of one shape, got {a.shape} and {b.shape}"
@@ -230,30 +340,15 @@ def input_gradients(
         if not np.isfinite(arr).all():
             raise InputError(None, f"the {name} image contains NaN or infinite values")
     signal = signal_mask(a, b)
-    if m.name in TORCH_RULES:
-        g1, g2 = _autograd_rule(m.name, a, b, bound)
-        return Gradients(
-            g1, g2, m.name, "autograd", "autograd of a torch re-implementation", signal
-        )
-    module = _network_module(m.name) if m.learned else None
-    if module is not None:
-        fn = importlib.import_module(module).input_gradients
-        accepted = inspect.signature(fn).parameters
-        kw = {k: v for k, v in bound.items() if k in accepted}
-        g1, g2 = fn(a, b, **kw)
-        return Gradients(
-            np.asarray(g1, np.float32),
-            np.asarray(g2, np.float32),
-            m.name,
-            "autograd",
-            "autograd of the network",
-            signal,
-        )
+    if m.gradients is not None:
+        g1, g2 = m.gradients(a, b, **bound)
+        g1, g2 = np.asarray(g1, np.float32), np.asarray(g2, np.float32)
+        return Gradients(g1, g2, m.name, "exact", _exact_detail(m), signal, bound)
     g1, g2 = finite_difference_gradients(
         lambda x, y: m.func(x, y, **bound), a, b, step=step, stride=stride, progress=progress
     )
     detail = f"finite differences, step {step:g} grey level(s), lattice stride {stride}"
-    return Gradients(g1, g2, m.name, "finite-difference", detail, signal)
+    return Gradients(g1, g2, m.name, "finite-difference", detail, signal, bound)
 
 
 #: Percentiles of a gradient map taken as its minimum and maximum for display.
@@ -261,8 +356,26 @@ CLIP_PERCENT = (0.5, 99.5)
 
 
 def display_range(g: np.ndarray, mask: np.ndarray | None = None) -> tuple[float, float]:
-    """The 0.5 and 99.5 percentiles of ``g`` (of ``g[mask]`` if ``mask`` selects any pixel),
-    or its minimum and maximum where those coincide (e.g. a 0/1 map with under 0.5 % of ones)."""
+    """The range of a gradient map shown: its 0.5 and 99.5 percentiles.
+
+    Parameters
+    ----------
+    g : numpy.ndarray
+        A gradient map.
+    mask : numpy.ndarray of bool, optional
+        Only these pixels count (when it selects any).
+
+    Returns
+    -------
+    tuple of float
+        The percentiles, or the minimum and maximum where those coincide (e.g. a 0/1 map with
+        under 0.5 % of ones).
+
+    Examples
+    --------
+    >>> display_range(np.arange(1001.0))
+    (5.0, 995.0)
+    """
     g = np.asarray(g, dtype=np.float64)
     if mask is not None and np.any(mask):
         g = g[np.asarray(mask, dtype=bool)]
@@ -273,8 +386,26 @@ def display_range(g: np.ndarray, mask: np.ndarray | None = None) -> tuple[float,
 
 
 def normalise(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """``(g − lo)/(hi − lo)`` clipped to [0, 1], [lo, hi] = :func:`display_range` (over
-    ``mask``): FunFuseAn's min-max normalisation, robust to spikes; a constant map gives 0.5."""
+    """FunFuseAn's min-max normalisation, robust to spikes.
+
+    Parameters
+    ----------
+    g : numpy.ndarray
+        A gradient map.
+    mask : numpy.ndarray of bool, optional
+        Only these pixels set the range.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(g − lo)/(hi − lo)`` clipped to [0, 1], with [lo, hi] = :func:`display_range`; a
+        constant map gives 0.5.
+
+    Examples
+    --------
+    >>> normalise(np.array([0.0, 1.0, 2.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
     g = np.asarray(g, dtype=np.float64)
     lo, hi = display_range(g, mask)
     if hi <= lo:
@@ -283,9 +414,27 @@ def normalise(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
 
 
 def functional_share(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """``g / hi`` clipped to [0, 1], ``hi`` the 99.5th percentile of ``g`` (over ``mask``): how
-    much the functional image drives F at each pixel, 0 where it does not (``g ≤ 0``). A map
-    without a positive percentile gives 0 everywhere."""
+    """How much the functional image drives F at each pixel, from 0 to 1.
+
+    Parameters
+    ----------
+    g : numpy.ndarray
+        ∇_{F,I2}.
+    mask : numpy.ndarray of bool, optional
+        Only these pixels set the range.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``g / hi`` clipped to [0, 1], ``hi`` the 99.5th percentile of ``g``: 0 where the
+        functional image does not drive F (``g ≤ 0``); 0 everywhere for a map without a
+        positive percentile.
+
+    Examples
+    --------
+    >>> functional_share(np.array([-1.0, 0.5, 1.0, 1.0])).tolist()
+    [0.0, 0.5, 1.0, 1.0]
+    """
     g = np.asarray(g, dtype=np.float64)
     hi = display_range(g, mask)[1]
     if hi <= 0:
@@ -294,7 +443,25 @@ def functional_share(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarra
 
 
 def colour_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
-    """Levels in [0, 1] in a colour map (256 entries); RGB ``float32`` on 0..255."""
+    """Levels in [0, 1] in a colour map of 256 entries.
+
+    Parameters
+    ----------
+    level : numpy.ndarray
+        Values in [0, 1] (clipped).
+    cmap : str, optional
+        A matplotlib colour map.
+
+    Returns
+    -------
+    numpy.ndarray
+        RGB ``float32`` on 0..255, of ``level``'s shape plus ``(3,)``.
+
+    Examples
+    --------
+    >>> colour_code(np.array([1.0]))[0].round().tolist()  # the red end of jet
+    [128.0, 0.0, 0.0]
+    """
     import matplotlib
 
     lut = matplotlib.colormaps[cmap].resampled(256)(np.arange(256))[:, :3] * 255.0
@@ -309,20 +476,39 @@ def gradient_color(
     omega: float = DEFAULT_OMEGA,
     mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """FunFuseAn's colour image from ∇_{F,I1} (``anatomical``) and ∇_{F,I2} (``functional``).
+    """FunFuseAn's colour image from the two gradient maps.
 
     With ``s`` = :func:`functional_share` of ∇_{F,I2}: H from jet(``s``), S = Ω · ``s`` ·
-    S(jet(``s``)), V from :func:`normalise` (∇_{F,I1}); converted back to RGB. Returns
-    ``float32`` RGB on 0..255; with ``omega = 0``, or where ∇_{F,I2} ≤ 0, the three channels
-    are equal (the grey ∇_{F,I1}). With a ``mask`` (e.g. :attr:`Gradients.signal`), both maps
-    are normalised over the masked pixels only and the others are black.
+    S(jet(``s``)), V from :func:`normalise` (∇_{F,I1}); converted back to RGB.
 
+    Parameters
+    ----------
+    anatomical, functional : numpy.ndarray
+        ∇_{F,I1} and ∇_{F,I2} (:attr:`Gradients.anatomical`, :attr:`Gradients.functional`),
+        2D, one shape.
+    omega : float, optional
+        Ω, the saturation factor, in [0, 1]; 0 gives the grey ∇_{F,I1}.
+    mask : numpy.ndarray of bool, optional
+        E.g. :attr:`Gradients.signal`: both maps are normalised over these pixels only and the
+        others are black.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` RGB on 0..255; where ∇_{F,I2} ≤ 0 (or Ω = 0) the three channels are equal.
+
+    References
+    ----------
+    N. Kumar et al., "Structural Similarity based Anatomical and Functional Brain Imaging
+    Fusion", MBIA/MFCA 2019, LNCS 11846 (FunFuseAn), Section 2.2.
+
+    Examples
+    --------
     >>> g1 = np.array([[0.0, 1.0]]); g2 = np.array([[1.0, 0.0]])
     >>> gradient_color(g1, g2, omega=0.0)[0, 1].tolist()
     [255.0, 255.0, 255.0]
     """
-    if not 0.0 <= omega <= 1.0:
-        raise InputError(None, f"omega must lie in [0, 1], got {omega}")
+    omega = bind_view("gradient-color", omega=omega)["omega"]
     g1 = np.asarray(anatomical)
     g2 = np.asarray(functional)
     if g1.shape != g2.shape or g1.ndim != 2:
@@ -338,6 +524,30 @@ def gradient_color(
     return np.clip(hsv_to_rgb(hsv), 0.0, 255.0).astype(np.float32)
 
 
+def functional_grey(b: np.ndarray, a_ndim: int = 2) -> np.ndarray:
+    """The grey functional image a method fuses: itself, or the luminance of a colour image.
+
+    Parameters
+    ----------
+    b : numpy.ndarray
+        The functional image, grey or colour (one more axis than the anatomical image).
+    a_ndim : int, optional
+        The number of axes of the anatomical image.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, grey.
+
+    Examples
+    --------
+    >>> functional_grey(np.full((2, 2, 3), 100.0)).shape
+    (2, 2)
+    """
+    b = np.asarray(b, dtype=np.float32)
+    return rgb_to_grey(b) if b.ndim == a_ndim + 1 else b
+
+
 # ----------------------------------------------------------------------------- figures
 
 Paths = Iterable[str | os.PathLike[str] | None]
@@ -351,16 +561,99 @@ def _key(omega: float, n: int = 64) -> np.ndarray:
     return gradient_color(g1, g2, omega=omega)
 
 
+def _gradients_of(
+    anatomical: ImageLike,
+    functional: ImageLike,
+    gradients: Gradients | None,
+    method: str,
+    params: Mapping[str, Any] | None,
+    opts: Mapping[str, Any],
+    progress: bool,
+    max_pixels: int | None,
+) -> Gradients:
+    """``gradients``, or those of ``method`` on the pair."""
+    if gradients is not None:
+        return gradients
+    return input_gradients(
+        anatomical,
+        functional,
+        method,
+        step=opts["step"],
+        stride=opts["stride"],
+        progress=progress,
+        max_pixels=max_pixels,
+        **dict(params or {}),
+    )
+
+
+@register_view(
+    "gradient-color",
+    family="gradients",
+    summary="FunFuseAn's colour view: hue from ∇F,I2 (functional), brightness from ∇F,I1",
+    params={"omega": OMEGA, "step": STEP, "stride": STRIDE},
+    reference=FUNFUSEAN,
+    capabilities=("raw", "fusion", "gradients"),
+)
+@figure_doc
 def gradient_color_figure(
-    grads: Gradients,
-    path: str | os.PathLike[str],
+    anatomical: ImageLike,
+    functional: ImageLike,
     *,
+    method: str = "funfusean",
+    params: Mapping[str, Any] | None = None,
     omega: float = DEFAULT_OMEGA,
+    step: float = 1.0,
+    stride: int = 8,
+    gradients: Gradients | None = None,
+    progress: bool = False,
+    max_pixels: int | None = None,
     inputs: Paths = (),
-) -> Path:
-    """The colour visualisation with its 2D colour key (hue ← ∇_{F,I2}, brightness ← ∇_{F,I1})."""
-    out = check_output(path, inputs)
-    image = gradient_color(grads.anatomical, grads.functional, omega=omega, mask=grads.signal)
+    output_file: str | os.PathLike[str] | None = None,
+) -> Figure:
+    """FunFuseAn's colour view of a fusion, with its 2D colour key (hue ← ∇_{F,I2},
+    brightness ← ∇_{F,I1}).
+
+    Parameters
+    ----------
+    anatomical, functional : path, Image, numpy.ndarray, nibabel image or SimpleITK.Image
+        The pair (see :func:`input_gradients`); not read when ``gradients`` is given.
+    method : str, optional
+        The fusion method differentiated.
+    params : mapping, optional
+        Its parameters.
+    omega : float, optional
+        Ω, the saturation factor, in [0, 1].
+    step, stride : optional
+        The finite-difference step (grey levels) and lattice stride (pixels), for methods
+        without exact gradients.
+    gradients : Gradients, optional
+        The maps, when already computed (:func:`input_gradients` of this pair).
+    progress : bool, optional
+        Show a progress bar of the finite differences.
+    max_pixels : int, optional
+        Refuse files with more pixels than this.
+    {figure_output}
+
+    References
+    ----------
+    N. Kumar et al., "Structural Similarity based Anatomical and Functional Brain Imaging
+    Fusion", MBIA/MFCA 2019, LNCS 11846 (FunFuseAn), Section 2.2.
+
+    Examples
+    --------
+    >>> a = np.tile(np.linspace(0, 255, 16, dtype=np.float32), (16, 1))
+    >>> fig = gradient_color_figure(a, a.T, method="maximum", omega=0.5)
+    >>> fig.texts[0].get_text()
+    'maximum: FunFuseAn gradient colours, Ω = 0.5'
+    """
+    inputs = file_inputs(anatomical, functional, inputs=inputs)
+    out = output_path(output_file, inputs)
+    opts = bind_view("gradient-color", omega=omega, step=step, stride=stride)
+    grads = _gradients_of(
+        anatomical, functional, gradients, method, params, opts, progress, max_pixels
+    )
+    omega = opts["omega"]
+    image = grads.colour(omega)
     cell, key_w, title = 4.0, 1.6, 0.5
     width = cell + key_w + 0.45
     fig = new_figure(width, cell + title)
@@ -402,23 +695,93 @@ def gradient_color_figure(
     kax.tick_params(colors=FOREGROUND, labelsize=6)
     for spine in kax.spines.values():
         spine.set_edgecolor(FOREGROUND)
-    return save_figure(fig, out, inputs)
+    return finish(fig, out, inputs)
 
 
+@register_view(
+    "gradients",
+    family="gradients",
+    summary="inputs, fused image, ∇F,I1 and ∇F,I2 with colour bars, colour views at several Ω",
+    params={"palette": PALETTE, "step": STEP, "stride": STRIDE},
+    reference=FUNFUSEAN,
+    capabilities=("fusion", "gradients"),
+)
+@figure_doc
 def gradients_figure(
-    a: np.ndarray,
-    b_display: np.ndarray,
-    fused: np.ndarray,
-    grads: Gradients,
-    path: str | os.PathLike[str],
+    anatomical: ImageLike,
+    functional: ImageLike,
     *,
+    method: str = "funfusean",
+    params: Mapping[str, Any] | None = None,
     omegas: Sequence[float] = (0.3, DEFAULT_OMEGA, 1.0),
-    names: tuple[str, str] = ("MRI (I1)", "PET (I2)"),
+    palette: str | None = "pet",
+    step: float = 1.0,
+    stride: int = 8,
+    gradients: Gradients | None = None,
+    fused: np.ndarray | None = None,
+    names: tuple[str, str] | None = None,
+    progress: bool = False,
+    max_pixels: int | None = None,
     inputs: Paths = (),
-) -> Path:
+    output_file: str | os.PathLike[str] | None = None,
+) -> Figure:
     """The full panel: I1, I2, F; ∇_{F,I1} (grey) and ∇_{F,I2} (jet) with colour bars of
-    their values; the colour visualisation at each Ω of ``omegas``."""
-    out = check_output(path, inputs)
+    their values; the colour view at each Ω of ``omegas``.
+
+    Parameters
+    ----------
+    anatomical, functional : path, Image, numpy.ndarray, nibabel image or SimpleITK.Image
+        The pair (see :func:`input_gradients`).
+    method : str, optional
+        The fusion method (when ``gradients`` is given: the one it was computed for).
+    params : mapping, optional
+        Its parameters.
+    omegas : sequence of float, optional
+        Ω of each colour view, each in [0, 1].
+    palette : str or None, optional
+        The palette a grey functional image is shown in (None: grey); a colour one keeps its
+        colours.
+    step, stride : optional
+        The finite-difference step (grey levels) and lattice stride (pixels), for methods
+        without exact gradients.
+    gradients : Gradients, optional
+        The maps, when already computed (:func:`input_gradients` of this pair).
+    fused : numpy.ndarray, optional
+        The fused image shown (default: the method's grey fusion of the pair).
+    names : tuple of str, optional
+        Titles of the two images (default: their files, else "MRI (I1)", "PET (I2)").
+    progress : bool, optional
+        Show a progress bar of the finite differences.
+    max_pixels : int, optional
+        Refuse files with more pixels than this.
+    {figure_output}
+
+    References
+    ----------
+    N. Kumar et al., "Structural Similarity based Anatomical and Functional Brain Imaging
+    Fusion", MBIA/MFCA 2019, LNCS 11846 (FunFuseAn), Section 2.2.
+
+    Examples
+    --------
+    >>> a = np.tile(np.linspace(0, 255, 16, dtype=np.float32), (16, 1))
+    >>> fig = gradients_figure(a, a.T, method="average", omegas=(0.5,))
+    >>> fig.axes[2].get_title()
+    'fused F (average)'
+    """
+    inputs = file_inputs(anatomical, functional, inputs=inputs)
+    out = output_path(output_file, inputs)
+    shown_in = {} if palette is None else {"palette": palette}  # None: a grey image in grey
+    opts = bind_view("gradients", step=step, stride=stride, **shown_in)
+    omegas = [bind_view("gradient-color", omega=w)["omega"] for w in omegas]
+    pair = prepare_pair_2d(anatomical, functional, max_pixels=max_pixels)
+    names = names or pair.names(("MRI (I1)", "PET (I2)"))
+    grads = _gradients_of(pair.a, pair.b, gradients, method, params, opts, progress, None)
+    b_grey = functional_grey(pair.b, pair.a.ndim)
+    if fused is None:
+        fused = fuse_arrays(pair.a, b_grey, grads.method, **grads.params)
+    b_shown = pair.b
+    if palette is not None and b_shown.ndim == pair.a.ndim:
+        b_shown = apply_palette(b_shown, opts["palette"])
     cols = max(3, len(omegas))
     cell, slot, title = 2.6, 0.85, 0.34
     width = cols * (cell + slot)
@@ -448,11 +811,10 @@ def gradients_figure(
         ha="center",
         va="top",
     )
-    b_arr = np.asarray(b_display)
     ax, _ = axes(0, 0)
-    show_image(ax, a, title=names[0], vmin=0, vmax=255)
+    show_image(ax, pair.a, title=names[0], vmin=0, vmax=255)
     ax, _ = axes(0, 1)
-    show_image(ax, b_arr, title=names[1], vmin=0, vmax=255)
+    show_image(ax, b_shown, title=names[1], vmin=0, vmax=255)
     ax, _ = axes(0, 2)
     show_image(ax, fused, title=f"fused F ({grads.method})", vmin=0, vmax=255)
     for c, (g, cmap, label) in enumerate(
@@ -470,22 +832,8 @@ def gradients_figure(
         shown = show_image(ax, g, title=label, cmap=cmap, vmin=lo, vmax=hi)
         add_colorbar(fig, shown, bar_rect(pos), "Σ ∂F/∂I")
     ax, _ = axes(1, 2)
-    show_image(
-        ax,
-        gradient_color(grads.anatomical, grads.functional, omega=0.0, mask=grads.signal),
-        title="Ω = 0 (∇F,I1 only)",
-    )
+    show_image(ax, grads.colour(0.0), title="Ω = 0 (∇F,I1 only)")
     for c, omega in enumerate(omegas):
         ax, _ = axes(2, c)
-        show_image(
-            ax,
-            gradient_color(grads.anatomical, grads.functional, omega=omega, mask=grads.signal),
-            title=f"colour view, Ω = {omega:g}",
-        )
-    return save_figure(fig, out, inputs)
-
-
-def functional_grey(b: np.ndarray, a_ndim: int = 2) -> np.ndarray:
-    """The grey functional image a method fuses: itself, or the luminance of a colour image."""
-    b = np.asarray(b, dtype=np.float32)
-    return rgb_to_grey(b) if b.ndim == a_ndim + 1 else b
+        show_image(ax, grads.colour(omega), title=f"colour view, Ω = {omega:g}")
+    return finish(fig, out, inputs)

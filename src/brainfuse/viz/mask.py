@@ -44,10 +44,22 @@ def signal_mask(
 ) -> np.ndarray:
     """Pixels where either image reaches ``threshold`` of its window, holes filled.
 
-    ``windows`` gives each image's (lo, hi) (``None`` or a ``None`` bound: its minimum or
-    maximum). Both images have one shape (2D or 3D; a colour image is passed as its
-    luminance). A constant image contributes no pixel. Returns a boolean array.
+    Parameters
+    ----------
+    anatomical, functional : numpy.ndarray
+        Two images of one shape (2D or 3D; a colour image is passed as its luminance).
+    threshold : float, optional
+        The fraction of each window a pixel must reach, in [0, 1].
+    windows : tuple of (lo, hi) or None, optional
+        Each image's window (``None`` or a ``None`` bound: its minimum or maximum).
 
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, the images' shape. A constant image contributes no pixel.
+
+    Examples
+    --------
     >>> a = np.zeros((5, 5)); a[1:4, 1:4] = 100; a[2, 2] = 0   # a dark centre inside
     >>> b = np.full((5, 5), 1e-40)                               # no signal anywhere
     >>> signal_mask(a, b).astype(int)

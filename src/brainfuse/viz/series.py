@@ -8,20 +8,47 @@ date (a new scan). Everything else (uptake ratios, PSF, counts) is the phantom's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
 from ..phantom import FWHM_TO_SIGMA, LESIONS, activity_map, gaussian_psf, load_mni_templates
+from .views import bind_view, param, register_view
 
-__all__ = ["SeriesPoint", "phantom_series"]
+__all__ = ["SeriesPoint", "phantom_series", "write_phantom_series"]
+
+SERIES_PARAMS = {
+    "seed": param("noise seed of the first date (date k uses seed + k)", minimum=0),
+    "pet_fwhm_mm": param(
+        "FWHM of the PET's point spread function (mm)", minimum=0, exclusive_minimum=True
+    ),
+    "pet_counts": param(
+        "expected counts at the brightest voxel of the first date",
+        minimum=0,
+        exclusive_minimum=True,
+    ),
+}
 
 
 @dataclass(frozen=True)
 class SeriesPoint:
-    """One date: the axial MRI and PET slices (PET in counts) and the tumour radius."""
+    """One date of the series.
+
+    Attributes
+    ----------
+    label : str
+        ``"date 1 (tumour 4 mm)"``.
+    mri : numpy.ndarray
+        The axial MRI slice.
+    pet : numpy.ndarray
+        The axial PET slice in counts (one count scale for all dates).
+    radius_mm : float
+        The tumour's radius at this date.
+    """
 
     label: str
     mri: np.ndarray
@@ -43,8 +70,35 @@ def phantom_series(
     counts at the brightest voxel of the first date are ``pet_counts``), so a growing tumour
     shows as a growing bright region, not as a rescaled image. Only a slab of ±4σ of the PSF
     around the slice is simulated (the blur reaches no further).
+
+    Parameters
+    ----------
+    radii_mm : sequence of float
+        The tumour's radius at each date (> 0).
+    seed : int, optional
+        The noise seed of the first date (≥ 0).
+    pet_fwhm_mm : float, optional
+        The PET's resolution (FWHM, mm).
+    pet_counts : float, optional
+        The expected counts at the brightest voxel of the first date.
+    z_mm : float, optional
+        The height of the axial slice (default: the tumour's centre).
+
+    Returns
+    -------
+    list of SeriesPoint
+        One per date.
+
+    Examples
+    --------
+    >>> first, last = phantom_series((3.0, 10.0))  # doctest: +SKIP
+    >>> bool(last.pet.max() > first.pet.max())     # doctest: +SKIP
+    True
     """
     from ..io.slicing import display_slice
+
+    opts = bind_view("phantom-series", seed=seed, pet_fwhm_mm=pet_fwhm_mm, pet_counts=pet_counts)
+    seed, pet_fwhm_mm, pet_counts = opts["seed"], opts["pet_fwhm_mm"], opts["pet_counts"]
 
     if not radii_mm or not all(0 < r < float("inf") for r in radii_mm):
         raise InputError(None, f"radii must be positive, got {list(radii_mm)}")
@@ -72,3 +126,63 @@ def phantom_series(
             SeriesPoint(f"date {k + 1} (tumour {radius:g} mm)", mri_slice, pet_slice, float(radius))
         )
     return points
+
+
+@register_view(
+    "phantom-series",
+    family="series",
+    summary="a follow-up series of the phantom (a growing tumour) as PNG pairs for `timeline`",
+    params=SERIES_PARAMS,
+    reference="BrainFuse's MNI152 brain phantom (brainfuse.phantom)",
+    capabilities=("time-series",),
+    extra="demo",
+)
+def write_phantom_series(
+    output_dir: str | os.PathLike[str],
+    radii_mm: Sequence[float] = (4.0, 8.0, 12.0),
+    *,
+    seed: int = 0,
+    pet_fwhm_mm: float = 6.0,
+    pet_counts: float = 2000.0,
+) -> list[tuple[Path, Path, str]]:
+    """Write :func:`phantom_series` as image pairs, one per date, for :func:`~brainfuse.viz.
+    energy.timeline`.
+
+    ``mri_<k>.png`` is the 8-bit MRI slice, ``pet_<k>.png`` the PET slice in counts (16-bit
+    PNG, one count scale for all dates), ``k`` from 1.
+
+    Parameters
+    ----------
+    output_dir : str or path
+        The folder (created if needed; a file there is refused).
+    radii_mm : sequence of float, optional
+        The tumour's radius at each date.
+    seed, pet_fwhm_mm, pet_counts
+        As for :func:`phantom_series`.
+
+    Returns
+    -------
+    list of (path, path, str)
+        The MRI file, the PET file and the label of each date.
+
+    Examples
+    --------
+    >>> pairs = write_phantom_series("series", (4, 8))  # doctest: +SKIP
+    >>> [p[0].name for p in pairs]                      # doctest: +SKIP
+    ['mri_1.png', 'mri_2.png']
+    """
+    from ..io import Image, Modality, save
+
+    out_dir = Path(output_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "exists and is not a folder")
+    points = phantom_series(radii_mm, seed=seed, pet_fwhm_mm=pet_fwhm_mm, pet_counts=pet_counts)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for k, p in enumerate(points, start=1):
+        mri = p.mri * np.float32(255.0 / float(p.mri.max()))
+        mri_path, pet_path = out_dir / f"mri_{k}.png", out_dir / f"pet_{k}.png"
+        save(Image(mri, modality=Modality.MRI), mri_path)
+        save(Image(p.pet, modality=Modality.PET, bit_depth=16), pet_path)
+        written.append((mri_path, pet_path, p.label))
+    return written
