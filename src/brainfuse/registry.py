@@ -326,9 +326,19 @@ class Registry(Generic[E]):
         try:
             return self._entries[name]
         except KeyError:
-            valid = ", ".join(self._entries)
+            valid = ", ".join(self.names())
             noun = self.kind.split()[-1]
             raise InputError(None, f"unknown {noun} '{name}'; valid: {valid}") from None
+
+    def _ordered(self) -> list[E]:
+        """The entries in the order of :attr:`modules` (then as added), whichever module was
+        imported first, so every listing shows one order."""
+        rank = {m: i for i, m in enumerate(self.modules)}
+        added = list(self._entries.values())
+        return sorted(
+            added,
+            key=lambda e: (rank.get(getattr(e.func, "__module__", ""), len(rank)), added.index(e)),
+        )
 
     def list(self, family: str | None = None) -> list[E]:
         """Every entry (of one ``family``), in registration order; an unknown family is an
@@ -337,17 +347,17 @@ class Registry(Generic[E]):
         if family is not None and family not in self.families():
             valid = ", ".join(self.families())
             raise InputError(None, f"unknown family '{family}' of {self.kind}s; valid: {valid}")
-        return [e for e in self._entries.values() if family is None or e.family == family]
+        return [e for e in self._ordered() if family is None or e.family == family]
 
     def names(self) -> list[str]:
         """The names, in registration order."""
         self._load()
-        return list(self._entries)
+        return [e.name for e in self._ordered()]
 
     def families(self) -> list[str]:
         """The families, in order of first appearance."""
         self._load()
-        return list(dict.fromkeys(e.family for e in self._entries.values()))
+        return list(dict.fromkeys(e.family for e in self._ordered()))
 
     def __contains__(self, name: object) -> bool:
         self._load()
@@ -362,6 +372,7 @@ REGISTRIES: dict[str, str] = {
     "registration": "brainfuse.registration.api:REGISTRATION_METHODS",
     "profiles": "brainfuse.metrics.profiles:PROFILES",
     "metrics": "brainfuse.metrics.profiles:METRICS",
+    "views": "brainfuse.viz.views:VIEWS",
 }
 
 

@@ -107,7 +107,7 @@ def test_bad_input_is_refused_with_a_clear_message(phantom):
         register(mri, Image(np.where(mri.array > 100, np.nan, 1.0).astype(np.float32)))
     with pytest.raises(InputError, match="3D input cannot be registered to the 2D"):
         register(mri, Image(np.ones((20, 20, 20), np.float32)))
-    with pytest.raises(InputError, match="unknown registration method 'x'; valid: mi"):
+    with pytest.raises(InputError, match="unknown method 'x'; valid: mi"):
         register(mri, mri, "x")
     with pytest.raises(InputError, match="unknown transform"):
         register(mri, mri, "mi", "elastic")
