@@ -4,7 +4,7 @@ PET and SPECT images are usually shown in pseudo-colour. Fusion methods work on 
 intensities, so a colour image is split into a luminance channel, which is fused with the
 anatomical image, and chroma channels, which are kept from the functional image and put back
 (:func:`fuse_luminance`). This is the practice of nearly every fusion paper on the Harvard atlas
-(e.g. Zhang et al. 2022, LEGFF; Amini et al. 2022, seed 004, in HSI space).
+(e.g. Zhang et al. 2022, LEGFF; Amini & Mostaar 2022, in HSI space).
 
 All functions take and return arrays on the 0-255 scale with channels last (``(..., 3)``) unless
 their docstring says otherwise.

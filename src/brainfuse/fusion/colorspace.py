@@ -3,8 +3,8 @@
 The oldest way to put anatomy into a pseudo-colour PET or SPECT: convert the functional colour
 image to a hue/saturation/intensity space, replace its intensity by the anatomical image (or by
 a weighted mix of the two), keep hue and saturation, and convert back. It is the "HSI based"
-spatial-domain baseline of seed 004 (Amini et al. 2022, after Daneshvar & Ghassemian 2010) and
-the colour step of many later methods.
+spatial-domain baseline of Amini & Mostaar 2022 (J. Med. Signals Sens. 12(1):25-31, after
+Daneshvar & Ghassemian 2010) and the colour step of many later methods.
 
 On grey inputs there is no hue or saturation to keep: a grey image has S = 0 and I = V = its
 value, so the substitution reduces to the intensity rule itself, w·A + (1 − w)·B. With the
@@ -43,7 +43,10 @@ def _hsv_color(a: np.ndarray, b_rgb: np.ndarray, *, w: float = 1.0) -> np.ndarra
     family="colour-space",
     dims=(2, 3),
     params={"w": _W},
-    reference="Daneshvar & Ghassemian 2010, Inf. Fusion 11(2); seed 004 (Amini et al. 2022)",
+    reference=(
+        "Daneshvar & Ghassemian 2010, Inf. Fusion 11(2); "
+        "Amini & Mostaar 2022, J. Med. Signals Sens. 12(1)"
+    ),
     color=_ihs_color,
 )
 def ihs(a: np.ndarray, b: np.ndarray, *, w: float = 1.0) -> np.ndarray:
@@ -56,7 +59,7 @@ def ihs(a: np.ndarray, b: np.ndarray, *, w: float = 1.0) -> np.ndarray:
 
     Reference: S. Daneshvar and H. Ghassemian, "MRI and PET image fusion by combining IHS and
     retina-inspired models", Information Fusion 11(2):114-123, 2010 (the IHS baseline); the
-    "HSI based" row of Amini et al. 2022 (seed 004).
+    "HSI based" row of Amini & Mostaar 2022.
     """
     return _intensity(a, b, w)
 

@@ -595,7 +595,7 @@ _LEGFF_PARAMS = {
         choices=("code", "article"),
     ),
 }
-_LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451 (seed 000)"
+_LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451"
 
 
 @register(

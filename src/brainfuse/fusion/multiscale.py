@@ -135,7 +135,8 @@ def laplacian(a: np.ndarray, b: np.ndarray, *, levels: int = 4) -> np.ndarray:
 
     References: P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
     IEEE Trans. Commun. 31(4):532-540, 1983; P. J. Burt and R. J. Kolczynski, "Enhanced image
-    capture through fusion", ICCV 1993. Four levels as the transform baselines of seed 004.
+    capture through fusion", ICCV 1993. Four levels as the transform baselines of
+    Amini & Mostaar 2022.
 
     >>> import numpy as np
     >>> x = np.tile(np.r_[np.zeros(8), np.full(8, 200.0)], (16, 1)).astype(np.float32)
@@ -219,7 +220,7 @@ def dwt(a: np.ndarray, b: np.ndarray, *, wavelet: str = "db2", levels: int = 4) 
     Both images are decomposed by the n-dimensional DWT (PyWavelets ``wavedecn``, symmetric
     extension); every detail band keeps the coefficient of larger magnitude, the coarsest
     approximations are averaged, and ``waverecn`` inverts (in single precision). db2 and four
-    levels follow the transform baselines of seed 004 (Amini et al. 2022).
+    levels follow the transform baselines of Amini & Mostaar 2022.
 
     Reference: H. Li, B. S. Manjunath and S. K. Mitra, "Multisensor image fusion using the
     wavelet transform", Graphical Models and Image Processing 57(3):235-245, 1995.

@@ -1,8 +1,8 @@
 """DRBIF: disentangled-representation brain image fusion with a complementary group lasso.
 
 Wang A. et al. 2022, "A Disentangled Representation Based Brain Image Fusion via Group Lasso
-Penalty", Frontiers in Neuroscience 16 (Research Topic "Multimodal brain image fusion";
-``spec/methods/000B`` article 1).
+Penalty", Frontiers in Neuroscience 16:937861, doi:10.3389/fnins.2022.937861 (Research Topic
+"Multimodal brain image fusion: methods, evaluations, and applications").
 
 Each source ``I*`` is split into complementary features ``C* = EnC*(I*)`` (an encoder per
 modality) and redundant features ``R* = EnR(I*)`` (one encoder shared by both modalities); one

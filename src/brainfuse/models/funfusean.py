@@ -2,7 +2,7 @@
 
 Kumar, Hoffmann, Oelschlägel, Koch, Kirsch & Gumhold 2020, "Structural Similarity based
 Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA workshop at MICCAI 2019, LNCS 11846
-(seed 001; public code nish03/FunFuseAn).
+(public code nish03/FunFuseAn).
 
 Architecture (Fig. 1 of the paper):
 

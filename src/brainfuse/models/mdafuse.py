@@ -1,7 +1,7 @@
 """MdAFuse: multi-dimensional features and adaptive linear fusion of MR and PET/SPECT images.
 
 Wen, Khan, Chen, Peng, Fang, Chen & Li 2024, "High-Quality Fusion and Visualization for MR-PET
-Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563 (seed 002; PyTorch,
+Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563 (PyTorch,
 trained on ADNI MR-PET pairs, tested on the Whole Brain Atlas; public code 22385wjy/MdAFuse).
 
 Architecture (one feature extractor shared by both inputs, then fusion, then a decoder):
@@ -22,11 +22,11 @@ Architecture (one feature extractor shared by both inputs, then fusion, then a d
 - **Decoder**: 3×3 convolutions ``f → f/2 → f/4 → 1``; the output is linear, clipped to [0, 1]
   at inference.
 
-Choices where the seed is silent (widths, loss), and why:
+Choices where the paper is silent (widths, loss), and why:
 
 - Widths ``c = 8``, ``f = 24``, ``m = 8`` (about 20 k multiply-adds per pixel, 1.3 GMAC
   for a 256×256 pair): "larger kernels and smaller channels" for CFM and "much greater"
-  channel counts for FFM, as the seed describes. The widths are set by the training budget
+  channel counts for FFM, as the paper describes. The widths are set by the training budget
   (45 minutes on two CPU cores shared with other jobs): at ``f = 32, m = 16`` a step of
   8 patches of 64×64 took 3-4 s there against about 2 s, too slow to reach a plateau in time.
   (The authors' public network is far wider, with 128-channel high-frequency branches and 5×5
@@ -36,7 +36,7 @@ Choices where the seed is silent (widths, loss), and why:
       L = (1 − SSIM(A, F)) + (1 − SSIM(B, F))
           + w_int · mean|F − max(A, B)| + w_grad · mean| |∇F| − max(|∇A|, |∇B|) |
 
-  The seed's stated goals are to keep the salient (bright) functional information of PET/SPECT,
+  The paper's stated goals are to keep the salient (bright) functional information of PET/SPECT,
   which the maximum-intensity term targets, and the spatial texture of MRI, which the
   maximum-gradient term targets; the SSIM terms keep the structure of both sources. With
   ``w_int = 10`` and ``w_grad = 40`` (gradients are Sobel/8 on the 0..1 scale) the three parts

@@ -2,7 +2,7 @@
 
 Song, Zeng, Li, Gao, Zhou & Shi 2024, "CT and MRI image fusion via multimodal feature
 interaction network", Network Modeling Analysis in Health Informatics and Bioinformatics
-(Springer; seed 003).
+(Springer).
 
 Architecture (§3.1-3.2 of the paper; figures 1-4 are not in the text available here, so the
 wiring inside each part is this implementation's reading of the prose, stated below):

@@ -2,7 +2,7 @@
 
 Amini & Mostaar 2022, "Deep learning approach for fusion of magnetic resonance imaging-positron
 emission tomography image based on extract image features using pretrained network (VGG19)",
-J. Med. Signals Sens. 12(1):25-31 (seed 004).
+J. Med. Signals Sens. 12(1):25-31, doi:10.4103/jmss.JMSS_80_20.
 
 Steps of the paper and how they are realised here:
 

@@ -14,11 +14,11 @@ two intensity dimensions of a generalized Gaussian
 
 truncated to the intensity range ``Omega = [0, 255]`` (divided by ``Z = int_Omega T dy``). EM
 estimates the mixture (Eqs. 9-22 of the paper) on a 64 x 64 joint histogram (each bin at the
-mean of its samples), with the corrections of the project's extraction (``spec/methods/000A``
-section 2): ``Z`` and the bounded-support corrections ``R_m`` (Eq. 12) and ``G_m`` (Eq. 14) in
-closed form instead of 10^6 Monte-Carlo samples; ``sign`` is the usual +-1 sign; Eq. 20 uses
-the trigamma function and the factor 2 on its last term; Eq. 21 uses ``g``; the shape Newton
-step (Eq. 15) uses the true derivatives with a damping term, ``lambda`` kept in [1, 4].
+mean of its samples), with these corrections of the printed derivation: ``Z`` and the
+bounded-support corrections ``R_m`` (Eq. 12) and ``G_m`` (Eq. 14) in closed form instead of
+10^6 Monte-Carlo samples; ``sign`` is the usual +-1 sign; Eq. 20 uses the trigamma function and
+the factor 2 on its last term; Eq. 21 uses ``g``; the shape Newton step (Eq. 15) uses the true
+derivatives with a damping term, ``lambda`` kept in [1, 4].
 
 Deviations from the paper, each measured on the Harvard MRI-PET pairs
 (``benchmarks/bench_registration.py``; a registration from the aligned pair drifted 3-28 px
