@@ -41,6 +41,7 @@ __all__ = [
     "MANIFEST_FILE",
     "ksvd",
     "load_dictionary",
+    "main",
     "odct_dictionary",
     "training_images",
     "training_patches",
