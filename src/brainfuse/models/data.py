@@ -202,14 +202,28 @@ class PatchSampler:
 
     Parameters
     ----------
-    pairs:
+    pairs : PairSet
         The pairs to cut patches from; every image must be at least ``patch`` on each side.
-    patch:
+    patch : int
         Side of the square patches in pixels.
-    batch_size:
+    batch_size : int
         Patches per batch.
-    seed:
-        Seed of the patch positions and orientations.
+    seed : int, optional
+        Seed of the patch positions and orientations (default 0).
+
+    Raises
+    ------
+    InputError
+        If there are no pairs, or an image is smaller than the patch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.data import PairSet, PatchSampler
+    >>> pairs = PairSet([np.ones((32, 32), np.float32)], [np.ones((32, 32), np.float32)], ["x"])
+    >>> a, b = PatchSampler(pairs, patch=16, batch_size=2).batch(0)
+    >>> a.shape, float(a.max())
+    (torch.Size([2, 1, 16, 16]), 1.0)
     """
 
     def __init__(self, pairs: PairSet, *, patch: int, batch_size: int, seed: int = 0) -> None:
