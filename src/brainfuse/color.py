@@ -622,7 +622,18 @@ def _dicom_lut(name: str) -> np.ndarray:
 
 
 def palette_names() -> list[str]:
-    """Names accepted by :func:`apply_palette`: the DICOM palettes, then matplotlib's maps."""
+    """Names accepted by :func:`apply_palette`: the DICOM palettes, then matplotlib's maps.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from brainfuse.color import palette_names
+    >>> palette_names()[:4]
+    ['pet', 'hotiron', 'hotmetalblue', 'pet20step']
+    """
     import matplotlib
 
     return [*DICOM_PALETTES, *sorted(matplotlib.colormaps)]

@@ -181,7 +181,12 @@ class TaskResult:
     png: bytes  # the fused image shown (a middle slice of a volume), PNG-encoded by the worker
 
     def record(self) -> dict[str, Any]:
-        """The JSON record kept in ``results/`` (everything but the image)."""
+        """The JSON record kept in ``results/`` (everything but the image).
+
+        Returns
+        -------
+        record : dict
+        """
         rec = asdict(self)
         del rec["png"]
         return rec

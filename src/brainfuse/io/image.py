@@ -239,7 +239,13 @@ class Image:
         return self.ndim == 3
 
     def grey(self) -> np.ndarray:
-        """Grey samples: the array itself, or the BT.601 luma of an RGB image."""
+        """Grey samples: the array itself, or the BT.601 luma of an RGB image.
+
+        Returns
+        -------
+        grey : numpy.ndarray
+            float32, the spatial shape.
+        """
         if not self.rgb:
             return self.array
         from ..color import rgb_to_grey

@@ -32,7 +32,17 @@ _RASTER = {"png", "jpeg", "gif", "bmp", "tiff"}
 
 
 def max_pixels_default() -> int:
-    """The pixel limit: ``$BRAINFUSE_MAX_PIXELS`` if set, else :data:`DEFAULT_MAX_PIXELS`."""
+    """The pixel limit: ``$BRAINFUSE_MAX_PIXELS`` if set, else :data:`DEFAULT_MAX_PIXELS`.
+
+    Returns
+    -------
+    limit : int
+
+    Raises
+    ------
+    InputError
+        If the variable is set but is not an integer.
+    """
     env = os.environ.get("BRAINFUSE_MAX_PIXELS")
     if env:
         try:

@@ -81,7 +81,12 @@ class PairSet:
         return len(self.a)
 
     def pixels(self) -> int:
-        """Total number of pixels over all pairs (one image of each pair)."""
+        """Total number of pixels over all pairs (one image of each pair).
+
+        Returns
+        -------
+        pixels : int
+        """
         return int(sum(x.size for x in self.a))
 
 

@@ -104,7 +104,12 @@ class TrainingPlan:
     val: PatchSampler | None
 
     def describe(self) -> str:
-        """One line: what will be trained on what."""
+        """One line: what will be trained on what.
+
+        Returns
+        -------
+        line : str
+        """
         c = self.config
         return (
             f"training {self.spec.name} on {len(self.sampler.pairs)} {self.split} pairs "

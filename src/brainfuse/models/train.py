@@ -219,6 +219,14 @@ class TrainConfig:
         _real("max_minutes", self.max_minutes, positive=False)
 
     def run_fields(self) -> dict[str, Any]:
+        """The settings that change the arithmetic of a run; a resumed run must share them.
+
+        Returns
+        -------
+        fields : dict
+            ``steps``, ``batch_size``, ``patch``, ``lr``, ``lr_final``, ``lr_step_epochs``,
+            ``lr_step_gamma``, ``clip_grad`` and ``seed``.
+        """
         return {k: getattr(self, k) for k in self._RUN_FIELDS}
 
 

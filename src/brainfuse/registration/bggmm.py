@@ -629,6 +629,12 @@ class Mixture:
         )
 
     def copy(self) -> Mixture:
+        """An independent copy (arrays copied).
+
+        Returns
+        -------
+        mixture : Mixture
+        """
         return Mixture(
             self.tau.copy(),
             self.u.copy(),

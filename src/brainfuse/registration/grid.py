@@ -58,12 +58,24 @@ class Grid:
         return self.array.ndim
 
     def centre(self) -> np.ndarray:
-        """Space coordinates of the centre of the grid."""
+        """Space coordinates of the centre of the grid.
+
+        Returns
+        -------
+        centre : numpy.ndarray
+            Shape ``(d,)``.
+        """
         mid = (np.asarray(self.array.shape, dtype=np.float64) - 1.0) / 2.0
         return self.to_space[:-1, :-1] @ mid + self.to_space[:-1, -1]
 
     def points(self) -> np.ndarray:
-        """``(N, d)`` space coordinates of every sample, in C order of the array."""
+        """Space coordinates of every sample, in C order of the array.
+
+        Returns
+        -------
+        points : numpy.ndarray
+            Shape ``(N, d)``.
+        """
         idx = np.indices(self.array.shape, dtype=np.float64).reshape(self.ndim, -1).T
         return idx @ self.to_space[:-1, :-1].T + self.to_space[:-1, -1]
 

@@ -148,11 +148,24 @@ class Transform:
         return p @ self.matrix[:-1, :-1].T + self.matrix[:-1, -1]
 
     def inverse(self) -> Transform:
-        """The transform from moving to fixed coordinates."""
+        """The transform from moving to fixed coordinates.
+
+        Returns
+        -------
+        inverse : Transform
+            Same kind, method and meta.
+        """
         return Transform(np.linalg.inv(self.matrix), self.kind, self.method, dict(self.meta))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object described in the module docstring."""
+        """The JSON object described in the module docstring.
+
+        Returns
+        -------
+        obj : dict
+            ``type``, ``version``, ``ndim``, ``space``, ``maps``, ``transform``, ``method``,
+            ``matrix`` and the ``meta`` entries.
+        """
         return {
             "type": _FORMAT,
             "version": 1,
