@@ -4,7 +4,7 @@ PET and SPECT images are usually shown in pseudo-colour. Fusion methods work on 
 intensities, so a colour image is split into a luminance channel, which is fused with the
 anatomical image, and chroma channels, which are kept from the functional image and put back
 (:func:`fuse_luminance`). This is the practice of nearly every fusion paper on the Harvard atlas
-(e.g. Zhang et al. 2022, LEGFF; Amini et al. 2022, seed 004, in HSI space).
+(e.g. Zhang et al. 2022, LEGFF; Amini & Mostaar 2022, in HSI space).
 
 All functions take and return arrays on the 0-255 scale with channels last (``(..., 3)``) unless
 their docstring says otherwise.
@@ -68,32 +68,71 @@ def _channels(x: np.ndarray, name: str) -> np.ndarray:
 
 
 def rgb_to_grey(rgb: np.ndarray) -> np.ndarray:
-    """BT.601 luma Y = 0.299 R + 0.587 G + 0.114 B (no rounding), as ``float32``."""
+    """BT.601 luma, as ``float32``, without rounding.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    grey : numpy.ndarray
+        :math:`Y = 0.299 R + 0.587 G + 0.114 B`, ``float32``, shape ``rgb.shape[:-1]``.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_grey
+    >>> rgb_to_grey(np.array([[255.0, 0, 0], [0, 255, 0], [128, 128, 128]]))
+    array([ 76.245, 149.685, 128.   ], dtype=float32)
+    """
     rgb = _channels(rgb, "rgb_to_grey").astype(np.float64)
     return (rgb @ np.array([_KR, _KG, _KB])).astype(np.float32)
 
 
 def rgb_to_principal_grey(rgb: np.ndarray) -> np.ndarray:
-    """Grey values of a colour image along the direction in which its colours vary most.
+    r"""Grey values of a colour image along the direction in which its colours vary most.
 
-    With ``C`` the 3 x 3 covariance of the image's colours (all pixels) and ``w`` its
-    eigenvector of the largest eigenvalue (the first principal component; Hotelling, "Analysis
-    of a complex of statistical variables into principal components", J. Educ. Psychol. 24,
-    1933), each pixel becomes ``w . (R, G, B)``. ``w`` is signed so that its weights sum to
-    at least 0 (white stays above black) and has unit length, so values lie within
-    ``[-255 sqrt(3), 255 sqrt(3)]``, ``float64``. A grey image stored as colour gives
-    ``sqrt(3) * grey``; an image of one colour (no variance) gives its luma
-    (:func:`rgb_to_grey`).
+    A pseudo-colour PET or SPECT image codes activity along a colour scale that luma folds over:
+    on matplotlib's ``jet`` scale the lowest and the highest entries (dark blue, dark red) are
+    0.19 of the luma range apart, and 0.47 of the range along the principal direction. On the
+    Harvard atlas the weights are about (0.7, 0.7, 0.2) for the PET images and (0.8, 0.4, 0.4)
+    for the SPECT images, against luma's (0.30, 0.59, 0.11). Registration uses it
+    (:func:`brainfuse.registration.grid.grid_of`).
 
-    A pseudo-colour PET or SPECT image codes activity along a colour scale that luma folds
-    over: on matplotlib's ``jet`` scale the lowest and the highest entries (dark blue, dark
-    red) are 0.19 of the luma range apart, and 0.47 of the range along the principal
-    direction. On the Harvard atlas the weights are about (0.7, 0.7, 0.2) for the PET images
-    and (0.8, 0.4, 0.4) for the SPECT images, against luma's (0.30, 0.59, 0.11). Registration
-    uses it (:func:`brainfuse.registration.grid.grid_of`).
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    grey : numpy.ndarray
+        float64, shape ``rgb.shape[:-1]``, within :math:`[-255\sqrt 3, 255\sqrt 3]`. A grey
+        image stored as colour gives :math:`\sqrt 3` times its grey; an image of one colour (no
+        variance) gives its luma (:func:`rgb_to_grey`).
+
+    Notes
+    -----
+    With C the 3×3 covariance of the image's colours (all pixels) and w its unit eigenvector of
+    the largest eigenvalue (the first principal component [1]_), signed so that its weights sum to
+    at least 0 (white stays above black), each pixel becomes :math:`w \cdot (R, G, B)`.
+
+    References
+    ----------
+    .. [1] H. Hotelling, "Analysis of a complex of statistical variables into principal
+       components", J. Educ. Psychol. 24(6):417-441, 1933. doi:10.1037/h0071325
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_principal_grey
     >>> rgb = np.array([[[0.0, 0.0, 0.0], [100.0, 50.0, 0.0], [200.0, 100.0, 0.0]]])
     >>> np.round(rgb_to_principal_grey(rgb), 2).tolist()
     [[0.0, 111.8, 223.61]]
@@ -111,7 +150,24 @@ def rgb_to_principal_grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def is_grey_rgb(rgb: np.ndarray) -> bool:
-    """True when an RGB array is grey stored as colour (all three channels equal)."""
+    """True when an RGB array is grey stored as colour (all three channels equal).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    grey : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import is_grey_rgb
+    >>> is_grey_rgb(np.full((2, 2, 3), 7.0)), is_grey_rgb(np.array([[255.0, 0, 0]]))
+    (True, False)
+    """
     rgb = _channels(rgb, "is_grey_rgb")
     return bool(
         np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2])
@@ -119,12 +175,39 @@ def is_grey_rgb(rgb: np.ndarray) -> bool:
 
 
 def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
-    """RGB → full-range BT.601 YCbCr (JPEG/JFIF, OpenCV's ``COLOR_RGB2YCrCb`` up to channel order).
+    r"""RGB → full-range BT.601 YCbCr (JPEG/JFIF; OpenCV's ``COLOR_RGB2YCrCb`` up to channel order).
 
-    Y = 0.299 R + 0.587 G + 0.114 B, Cb = 128 + 0.5 (B − Y)/(1 − 0.114),
-    Cr = 128 + 0.5 (R − Y)/(1 − 0.299). Float in, float out, no rounding, so
-    :func:`ycbcr_to_rgb` inverts it exactly. OpenCV's uint8 conversion equals this rounded,
-    within one grey level (it uses 14-bit fixed point). Channel order here is Y, Cb, Cr.
+    No rounding, so :func:`ycbcr_to_rgb` inverts it exactly. OpenCV's uint8
+    conversion equals this rounded, within one grey level (it uses 14-bit fixed point).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    ycbcr : numpy.ndarray
+        Y, Cb, Cr (in that order), float32, ``rgb``'s shape.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Notes
+    -----
+    .. math:: Y = 0.299 R + 0.587 G + 0.114 B, \quad
+              C_b = 128 + \frac{0.5 (B - Y)}{1 - 0.114}, \quad
+              C_r = 128 + \frac{0.5 (R - Y)}{1 - 0.299}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_ycbcr
+    >>> rgb_to_ycbcr(np.array([[255.0, 0, 0], [128, 128, 128]])).round(2)
+    array([[ 76.25,  84.97, 255.5 ],
+           [128.  , 128.  , 128.  ]], dtype=float32)
     """
     rgb = _channels(rgb, "rgb_to_ycbcr").astype(np.float64)
     out = rgb @ _FULL.T
@@ -133,20 +216,69 @@ def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
 
 
 def ycbcr_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
-    """Full-range BT.601 YCbCr → RGB, the exact inverse of :func:`rgb_to_ycbcr` (not clipped)."""
+    """Full-range BT.601 YCbCr → RGB, the exact inverse of :func:`rgb_to_ycbcr` (not clipped).
+
+    Parameters
+    ----------
+    ycbcr : numpy.ndarray
+        Y, Cb, Cr channels last, on the 0..255 scale.
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        float32, ``ycbcr``'s shape.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_ycbcr, ycbcr_to_rgb
+    >>> ycbcr_to_rgb(rgb_to_ycbcr(np.array([[255.0, 0, 0]]))).round(3) + 0.0
+    array([[255.,   0.,   0.]], dtype=float32)
+    """
     ycc = _channels(ycbcr, "ycbcr_to_rgb").astype(np.float64).copy()
     ycc[..., 1:] -= 128.0
     return (ycc @ _FULL_INV.T).astype(np.float32)
 
 
 def rgb_to_ycbcr_studio(rgb: np.ndarray) -> np.ndarray:
-    """RGB → studio-swing BT.601 YCbCr, exactly as MATLAB ``rgb2ycbcr``.
+    r"""RGB → studio-swing BT.601 YCbCr, exactly as MATLAB ``rgb2ycbcr``.
 
-    [Y, Cb, Cr] = [16, 128, 128] + T·[R, G, B]/255 with
-    T = [[65.481, 128.553, 24.966], [−37.797, −74.203, 112], [112, −93.786, −18.214]].
-    For ``uint8`` input the result is ``uint8``, rounded half away from zero and saturated, as
-    MATLAB's ``imlincomb`` does; grey input (R = G = B = v) gives Y = 16 + 219 v/255, Cb = Cr = 128.
-    Any other dtype is treated as 0..255 floats and returned unrounded as ``float64``.
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB channels last: ``uint8``, or any other dtype taken as 0..255 floats.
+
+    Returns
+    -------
+    ycbcr : numpy.ndarray
+        For ``uint8`` input, ``uint8`` rounded half away from zero and saturated, as MATLAB's
+        ``imlincomb`` does; otherwise unrounded ``float64``. Grey input (R = G = B = v) gives
+        Y = 16 + 219 v/255, Cb = Cr = 128.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Notes
+    -----
+    .. math:: [Y, C_b, C_r] = [16, 128, 128] + T [R, G, B] / 255, \quad
+              T = \begin{bmatrix} 65.481 & 128.553 & 24.966 \\ -37.797 & -74.203 & 112 \\
+              112 & -93.786 & -18.214 \end{bmatrix}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_ycbcr_studio
+    >>> rgb_to_ycbcr_studio(np.array([[0, 0, 0], [255, 255, 255], [255, 0, 0]], np.uint8))
+    array([[ 16, 128, 128],
+           [235, 128, 128],
+           [ 81,  90, 240]], dtype=uint8)
     """
     rgb = _channels(rgb, "rgb_to_ycbcr_studio")
     is_u8 = rgb.dtype == np.uint8
@@ -162,10 +294,32 @@ def rgb_to_ycbcr_studio(rgb: np.ndarray) -> np.ndarray:
 
 
 def ycbcr_studio_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
-    """Studio-swing BT.601 YCbCr → RGB, exactly as MATLAB ``ycbcr2rgb``.
+    r"""Studio-swing BT.601 YCbCr → RGB, exactly as MATLAB ``ycbcr2rgb``.
 
-    RGB = 255·T⁻¹·([Y, Cb, Cr] − [16, 128, 128]). ``uint8`` input gives ``uint8`` output,
-    rounded half away from zero and saturated; other dtypes return unrounded ``float64``.
+    Parameters
+    ----------
+    ycbcr : numpy.ndarray
+        Y, Cb, Cr channels last: ``uint8``, or any other dtype taken as floats.
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        :math:`255 \, T^{-1} ([Y, C_b, C_r] - [16, 128, 128])` (T as in
+        :func:`rgb_to_ycbcr_studio`): ``uint8`` for ``uint8`` input, rounded half away from zero
+        and saturated; otherwise unrounded ``float64``.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import ycbcr_studio_to_rgb
+    >>> ycbcr_studio_to_rgb(np.array([[16, 128, 128], [235, 128, 128]], np.uint8))
+    array([[  0,   0,   0],
+           [255, 255, 255]], dtype=uint8)
     """
     ycc = _channels(ycbcr, "ycbcr_studio_to_rgb")
     is_u8 = ycc.dtype == np.uint8
@@ -183,12 +337,46 @@ def ycbcr_studio_to_rgb(ycbcr: np.ndarray) -> np.ndarray:
 
 
 def rgb_to_hsi(rgb: np.ndarray) -> np.ndarray:
-    """RGB → HSI (Gonzalez & Woods, *Digital Image Processing*, §6.2.3).
+    r"""RGB → HSI, the model of Gonzalez & Woods [1]_.
 
-    I = (R + G + B)/3, S = 1 − 3 min(R, G, B)/(R + G + B),
-    H = θ if B ≤ G else 2π − θ with θ = arccos(½[(R−G)+(R−B)] / √[(R−G)² + (R−B)(G−B)]).
-    Returns H and S in [0, 1] (H as a fraction of a full turn) and I on the 0..255 scale.
-    Black pixels get S = 0, grey pixels H = 0.
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    hsi : numpy.ndarray
+        H and S in [0, 1] (H as a fraction of a full turn) and I on the 0..255 scale, float64.
+        Black pixels get S = 0, grey pixels H = 0.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Notes
+    -----
+    .. math:: I = \frac{R + G + B}{3}, \quad S = 1 - \frac{3 \min(R, G, B)}{R + G + B},
+              \quad H = \begin{cases} \theta & B \le G \\ 2\pi - \theta & B > G
+              \end{cases},
+
+    .. math:: \theta = \arccos \frac{\tfrac12 [(R - G) + (R - B)]}
+              {\sqrt{(R - G)^2 + (R - B)(G - B)}}.
+
+    References
+    ----------
+    .. [1] R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, Prentice Hall, section
+       6.2.3 (the HSI colour model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_hsi
+    >>> rgb_to_hsi(np.array([[255.0, 0, 0], [0, 255, 0], [128, 128, 128]])).round(4)
+    array([[  0.    ,   1.    ,  85.    ],
+           [  0.3333,   1.    ,  85.    ],
+           [  0.    ,   0.    , 128.    ]])
     """
     x = _channels(rgb, "rgb_to_hsi").astype(np.float64)
     r, g, b = x[..., 0], x[..., 1], x[..., 2]
@@ -205,7 +393,35 @@ def rgb_to_hsi(rgb: np.ndarray) -> np.ndarray:
 
 
 def hsi_to_rgb(hsi: np.ndarray) -> np.ndarray:
-    """HSI → RGB, the inverse of :func:`rgb_to_hsi` (not clipped; float64 on 0..255)."""
+    """HSI → RGB, the inverse of :func:`rgb_to_hsi` (not clipped).
+
+    Parameters
+    ----------
+    hsi : numpy.ndarray
+        H, S in [0, 1] and I on the 0..255 scale, channels last.
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        float64 on the 0..255 scale.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    References
+    ----------
+    .. [1] R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, Prentice Hall, section
+       6.2.3 (the HSI colour model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import hsi_to_rgb
+    >>> hsi_to_rgb(np.array([[1 / 3, 1.0, 85.0]])).round(6) + 0.0
+    array([[  0., 255.,   0.]])
+    """
     x = _channels(hsi, "hsi_to_rgb").astype(np.float64)
     h = (x[..., 0] % 1.0) * 2 * np.pi
     s, i = x[..., 1], x[..., 2]
@@ -225,7 +441,31 @@ def hsi_to_rgb(hsi: np.ndarray) -> np.ndarray:
 
 
 def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
-    """RGB → HSV (H, S in [0, 1], V = max(R, G, B) on the 0..255 scale), via scikit-image."""
+    """RGB → HSV via scikit-image.
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        RGB on the 0..255 scale, channels last ``(..., 3)``.
+
+    Returns
+    -------
+    hsv : numpy.ndarray
+        H, S in [0, 1] and V = max(R, G, B) on the 0..255 scale, float64.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import rgb_to_hsv
+    >>> rgb_to_hsv(np.array([[0.0, 255, 0], [128, 128, 128]])).round(4)
+    array([[  0.3333,   1.    , 255.    ],
+           [  0.    ,   0.    , 128.    ]])
+    """
     from skimage.color import rgb2hsv
 
     x = _channels(rgb, "rgb_to_hsv").astype(np.float64)
@@ -235,7 +475,30 @@ def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
 
 
 def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
-    """HSV → RGB, the inverse of :func:`rgb_to_hsv` (float64 on 0..255)."""
+    """HSV → RGB, the inverse of :func:`rgb_to_hsv`.
+
+    Parameters
+    ----------
+    hsv : numpy.ndarray
+        H, S in [0, 1] and V on the 0..255 scale, channels last.
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        float64 on the 0..255 scale.
+
+    Raises
+    ------
+    InputError
+        If the last axis does not hold three channels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import hsv_to_rgb
+    >>> hsv_to_rgb(np.array([[0.0, 1.0, 200.0]])).round(6) + 0.0
+    array([[200.,   0.,   0.]])
+    """
     from skimage.color import hsv2rgb
 
     x = _channels(hsv, "hsv_to_rgb").astype(np.float64).copy()
@@ -265,13 +528,46 @@ def fuse_luminance(
     the fused channel replaces it and the result is converted back to RGB.
 
     The functional chroma is kept exactly: a saturated palette colour can only be shown within a
-    range of luminance (pure red only at Y = 76), so where the fused luminance falls outside
-    the range in which ``b``'s chroma (Cb, Cr; or H, S) fits the RGB cube, the luminance is
-    clamped to that range rather than the colour being distorted by clipping RGB. Hence with
-    ``space="ycbcr"`` the Cb and Cr of the result equal those of ``b_rgb`` at every pixel (up
-    to the rounding of a later conversion to 8 bits).
+    range of luminance (pure red only at Y = 76), so where the fused luminance falls outside the
+    range in which ``b``'s chroma (Cb, Cr; or H, S) fits the RGB cube, the luminance is clamped
+    to that range rather than the colour being distorted by clipping RGB. Hence with
+    ``space="ycbcr"`` the Cb and Cr of the result equal those of ``b_rgb`` at every pixel (up to
+    the rounding of a later conversion to 8 bits).
 
-    Returns a ``float32`` ``(H, W, 3)`` array on the 0..255 scale.
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The grey anatomical image, ``(H, W)``, on the 0..255 scale.
+    b_rgb : numpy.ndarray
+        The colour functional image, ``(H, W, 3)``, on the 0..255 scale.
+    fuse_grey : callable
+        ``fuse_grey(a, luminance)`` → fused luminance, ``(H, W)``.
+    space : {"ycbcr", "hsi", "hsv"}, optional
+        The colour space whose luminance is fused (default ``"ycbcr"``; see
+        :data:`LUMINANCE_SPACES`).
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        ``float32`` ``(H, W, 3)`` on the 0..255 scale.
+
+    Raises
+    ------
+    InputError
+        If ``space`` is unknown or the shapes do not match.
+
+    Examples
+    --------
+    Fusing by maximum keeps the red pixel's colour and brightens the blue one only as far as
+    blue can go (its Cb and Cr are kept):
+
+    >>> import numpy as np
+    >>> from brainfuse.color import fuse_luminance
+    >>> a = np.array([[50.0, 200.0]])
+    >>> b = np.array([[[200.0, 0, 0], [0, 0, 200.0]]])
+    >>> fuse_luminance(a, b, np.maximum).round(1)
+    array([[[200.,   0.,   0.],
+            [ 55.,  55., 255.]]], dtype=float32)
     """
     if space not in _TO:
         raise InputError(None, f"unknown colour space '{space}'; valid: {', '.join(_TO)}")
@@ -326,7 +622,18 @@ def _dicom_lut(name: str) -> np.ndarray:
 
 
 def palette_names() -> list[str]:
-    """Names accepted by :func:`apply_palette`: the DICOM palettes, then matplotlib's maps."""
+    """Names accepted by :func:`apply_palette`: the DICOM palettes, then matplotlib's maps.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from brainfuse.color import palette_names
+    >>> palette_names()[:4]
+    ['pet', 'hotiron', 'hotmetalblue', 'pet20step']
+    """
     import matplotlib
 
     return [*DICOM_PALETTES, *sorted(matplotlib.colormaps)]
@@ -341,10 +648,36 @@ def apply_palette(
 ) -> np.ndarray:
     """Show a grey functional image in colour with a palette.
 
-    ``name`` is a DICOM palette (``pet``, ``hotiron``, ``hotmetalblue``, ``pet20step``, as
-    shipped by pydicom) or any matplotlib colour map (``hot``, ``jet``, ``inferno`` ...). The
-    window [``vmin``, ``vmax``] (default: the image's minimum and maximum) is mapped to the
-    palette's 256 entries. Returns ``float32`` RGB on 0..255 with the grey array's shape + (3,).
+    Parameters
+    ----------
+    grey : numpy.ndarray
+        The grey image, any shape.
+    name : str, optional
+        A DICOM palette (``pet`` (default), ``hotiron``, ``hotmetalblue``, ``pet20step``, as
+        shipped by pydicom) or any matplotlib colour map (``hot``, ``jet``, ``inferno`` ...);
+        :func:`palette_names` lists them.
+    vmin, vmax : float, optional
+        The window mapped to the palette's 256 entries (default: the image's minimum and
+        maximum).
+
+    Returns
+    -------
+    rgb : numpy.ndarray
+        ``float32`` RGB on 0..255, ``grey.shape + (3,)``.
+
+    Raises
+    ------
+    InputError
+        If the palette name is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import apply_palette
+    >>> apply_palette(np.array([[0.0, 0.5, 1.0]]), "pet")
+    array([[[  0.,   0.,   0.],
+            [128.,   0., 255.],
+            [255., 255., 255.]]], dtype=float32)
     """
     g = np.asarray(grey, dtype=np.float64)
     lo = float(np.min(g)) if vmin is None else float(vmin)

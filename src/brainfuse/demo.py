@@ -33,7 +33,30 @@ def _png(array: np.ndarray, path: Path) -> str:
 
 
 def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
-    """Write the phantom, the fused results of every method and ``index.html``; return its path."""
+    """Write the phantom, the fused results of every method and ``index.html``.
+
+    Methods that cannot run here (e.g. one whose weights the user must supply) are listed in the
+    report with the reason.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The output folder (created if missing).
+    seed : int, optional
+        Seed of the phantom's noise (default 0).
+
+    Returns
+    -------
+    index : pathlib.Path
+        The path of ``index.html``.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` exists and is not a folder.
+    MissingExtraError
+        If nilearn is not installed (``pip install brainfuse[demo]``).
+    """
     from rich.progress import Progress
 
     out = Path(out_dir)

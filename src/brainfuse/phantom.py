@@ -29,6 +29,7 @@ from .io.image import Image, Modality
 __all__ = [
     "FWHM_TO_SIGMA",
     "LESIONS",
+    "LESION_SLICE_Z_MM",
     "Lesion",
     "Phantom",
     "activity_map",
@@ -43,7 +44,28 @@ FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 @dataclass(frozen=True)
 class Lesion:
-    """A spherical region of altered uptake, centred at ``centre_mm`` (MNI world coordinates)."""
+    """A spherical region of altered uptake, centred at ``centre_mm`` (MNI world coordinates).
+
+    Parameters
+    ----------
+    name : str
+        A description, also the key of its mask in :attr:`Phantom.lesion_masks`.
+    centre_mm : tuple of 3 floats
+        The centre, world millimetres (MNI152).
+    radius_mm : float
+        The radius in millimetres.
+    factor : float
+        A hypometabolic lesion multiplies the activity by it (< 1); a hypermetabolic one sets the
+        activity to ``factor`` times the grey-matter uptake.
+    hyper : bool
+        True for a hypermetabolic lesion.
+
+    Examples
+    --------
+    >>> from brainfuse.phantom import LESIONS
+    >>> [(lesion.radius_mm, lesion.hyper) for lesion in LESIONS]
+    [(14.0, False), (9.0, True)]
+    """
 
     name: str
     centre_mm: tuple[float, float, float]
@@ -66,7 +88,25 @@ LESIONS = (
 
 @dataclass(frozen=True)
 class Phantom:
-    """The phantom volumes (same grid) and its ground truth."""
+    """The phantom volumes (same grid) and its ground truth, as :func:`make_phantom` builds them.
+
+    Parameters
+    ----------
+    mri : Image
+        The MNI152 T1 template.
+    pet : Image
+        The FDG-PET-like volume (counts, 6 mm FWHM by default).
+    spect : Image
+        The SPECT-like volume (counts, 12 mm FWHM by default).
+    grey_matter, white_matter : numpy.ndarray
+        The tissue fraction maps.
+    activity : numpy.ndarray
+        The noise-free, unblurred activity with the lesions.
+    lesion_masks : dict of str to numpy.ndarray
+        A boolean mask per lesion name.
+    seed : int
+        The seed of the Poisson noise.
+    """
 
     mri: Image
     pet: Image
@@ -79,7 +119,25 @@ class Phantom:
 
 
 def load_mni_templates(resolution: int = 2) -> tuple[Image, np.ndarray, np.ndarray]:
-    """The MNI152 T1 template (as an :class:`Image`) and the GM, WM fraction maps from nilearn."""
+    """The MNI152 T1 template and the grey- and white-matter fraction maps shipped with nilearn.
+
+    Parameters
+    ----------
+    resolution : int, optional
+        Voxel size in mm, 1 or 2 (default 2).
+
+    Returns
+    -------
+    mri : Image
+        The T1 template (negative values clipped to 0), with its affine.
+    grey, white : numpy.ndarray
+        The tissue fractions, float32 in [0, 1], on the same grid.
+
+    Raises
+    ------
+    MissingExtraError
+        If nilearn is not installed (``pip install brainfuse[demo]``).
+    """
     require("nilearn", extra="demo", what="the MNI152 brain phantom")
     from nilearn import datasets
 
@@ -100,7 +158,34 @@ def load_mni_templates(resolution: int = 2) -> tuple[Image, np.ndarray, np.ndarr
 
 
 def gaussian_psf(volume: np.ndarray, fwhm_mm: float, spacing: tuple[float, ...]) -> np.ndarray:
-    """Blur ``volume`` by an isotropic Gaussian point spread function of ``fwhm_mm``."""
+    r"""Blur ``volume`` by an isotropic Gaussian point spread function of ``fwhm_mm``.
+
+    Parameters
+    ----------
+    volume : numpy.ndarray
+        The activity.
+    fwhm_mm : float
+        Full width at half maximum, in millimetres.
+    spacing : tuple of float
+        Voxel size in millimetres per axis.
+
+    Returns
+    -------
+    blurred : numpy.ndarray
+        float64, zero outside the volume (constant borders).
+
+    Notes
+    -----
+    Per axis, :math:`\sigma = \mathrm{FWHM} / (2\sqrt{2 \ln 2}) / \mathrm{spacing}` voxels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.phantom import gaussian_psf
+    >>> point = np.zeros((5, 5, 5)); point[2, 2, 2] = 1.0
+    >>> round(float(gaussian_psf(point, 2.0, (1.0, 1.0, 1.0))[2, 2, 2]), 4)
+    0.1036
+    """
     sigma = [fwhm_mm * FWHM_TO_SIGMA / s for s in spacing]
     return ndimage.gaussian_filter(np.asarray(volume, dtype=np.float64), sigma, mode="constant")
 
@@ -120,7 +205,38 @@ def activity_map(
     ratio_gm: float = 4.0,
     lesions: tuple[Lesion, ...] = LESIONS,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Noise-free, unblurred activity ``ratio_gm·GM + WM`` with the lesions applied."""
+    """Noise-free, unblurred activity ``ratio_gm·GM + WM`` with the lesions applied.
+
+    Parameters
+    ----------
+    grey, white : numpy.ndarray
+        Grey- and white-matter fractions on one grid.
+    affine : numpy.ndarray
+        The grid's 4×4 voxel-to-world matrix (mm).
+    ratio_gm : float, optional
+        Grey-to-white uptake ratio (default 4, as FDG).
+    lesions : tuple of Lesion, optional
+        The lesions (default :data:`LESIONS`); each acts on the voxels of its sphere that hold
+        tissue (GM + WM > 0.2).
+
+    Returns
+    -------
+    activity : numpy.ndarray
+        float64, the grid's shape.
+    masks : dict of str to numpy.ndarray
+        The voxels of each lesion, by name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.phantom import Lesion, activity_map
+    >>> grey = np.zeros((5, 5, 5)); grey[:2] = 1
+    >>> white = np.zeros((5, 5, 5)); white[2:] = 1
+    >>> hot = Lesion("hot", (0.0, 2.0, 2.0), 1.0, 1.6, True)
+    >>> act, masks = activity_map(grey, white, np.eye(4), lesions=(hot,))
+    >>> act[:, 2, 2], int(masks["hot"].sum())
+    (array([6.4, 6.4, 1. , 1. , 1. ]), 6)
+    """
     act = ratio_gm * grey.astype(np.float64) + white.astype(np.float64)
     masks = {}
     for lesion in lesions:
@@ -152,10 +268,30 @@ def make_phantom(
 ) -> Phantom:
     """Build the MRI / FDG-PET-like / SPECT-like phantom on the MNI152 grid.
 
-    ``resolution`` is the voxel size in mm (1 or 2; 2 gives 99×117×95 voxels). ``*_counts`` set
-    the expected counts at the brightest voxel (lower = noisier); the same ``seed`` gives the
-    same volumes bit for bit.
+    See the module docstring for the simulation. Takes a few seconds.
 
+    Parameters
+    ----------
+    seed : int, optional
+        Seed of the Poisson noise (default 0); the same seed gives the same volumes bit for bit.
+    resolution : int, optional
+        Voxel size in mm, 1 or 2 (default 2: 99×117×95 voxels).
+    pet_fwhm_mm, spect_fwhm_mm : float, optional
+        Resolution of the simulated scanners (defaults 6 and 12 mm).
+    pet_counts, spect_counts : float, optional
+        Expected counts at the brightest voxel (defaults 2000 and 600; lower is noisier).
+
+    Returns
+    -------
+    phantom : Phantom
+
+    Raises
+    ------
+    MissingExtraError
+        If nilearn is not installed (``pip install brainfuse[demo]``).
+
+    Examples
+    --------
     >>> ph = make_phantom(seed=0)                       # doctest: +SKIP
     >>> ph.pet.shape, ph.pet.modality.value             # doctest: +SKIP
     ((99, 117, 95), 'PET')

@@ -29,7 +29,29 @@ VOXELWISE_METHODS = ("average", "maximum", "minimum", "weighted")
 
 
 def can_chunk(method: str) -> bool:
-    """True when ``method`` gives the same volume fused whole or by slabs of slices."""
+    """True when ``method`` gives the same volume fused whole or by slabs of slices.
+
+    Parameters
+    ----------
+    method : str
+        A registered fusion method name.
+
+    Returns
+    -------
+    chunkable : bool
+        True for the voxel-wise rules (:data:`VOXELWISE_METHODS`) and 2D-only methods.
+
+    Raises
+    ------
+    InputError
+        If the method is unknown.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.chunked import can_chunk
+    >>> can_chunk("maximum"), can_chunk("pca"), can_chunk("papcnn")
+    (True, False, True)
+    """
     m = get_method(method)
     return m.name in VOXELWISE_METHODS or 3 not in m.dims
 
@@ -65,13 +87,36 @@ def fuse_chunked(
 ) -> np.ndarray:
     """Fuse grey volumes ``a`` and ``b`` by slabs of ``slab`` slices (see the module docstring).
 
-    ``client`` is a ``distributed.Client`` to run the slabs on; without one they run on Dask's
-    local threads. The result equals ``fuse_arrays(a, b, method, **params)`` exactly; a method
-    that cannot be chunked is run on the whole volume.
+    The result equals ``fuse_arrays(a, b, method, **params)`` exactly; a method that cannot be
+    chunked (:func:`can_chunk`) is run on the whole volume.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two grey volumes, one shape, on the 0..255 scale.
+    method : str
+        A registered fusion method name.
+    slab : int, optional
+        Slices per chunk along the last axis (default 16).
+    client : distributed.Client, optional
+        The cluster to run the slabs on; without one they run on Dask's local threads.
+    **params
+        The method's parameters.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape.
+
+    Raises
+    ------
+    MissingExtraError
+        If Dask is not installed (``pip install brainfuse[dask]``).
 
     Examples
     --------
     >>> import numpy as np
+    >>> from brainfuse.bench.chunked import fuse_chunked
     >>> a = np.arange(27, dtype=np.float32).reshape(3, 3, 3); b = a[::-1].copy()
     >>> bool((fuse_chunked(a, b, "maximum", slab=1) == np.maximum(a, b)).all())
     True
@@ -94,6 +139,33 @@ def fuse_volume(
 
     On a Dask worker, a method that :func:`can_chunk` is split into two slabs per worker of the
     cluster, computed across it; anywhere else (or for other methods) the volume is fused whole.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two grey volumes on the 0..255 scale.
+    method : str
+        A registered fusion method name.
+    params : dict
+        The method's bound parameters.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape.
+    chunks : int
+        The number of pieces it was computed in (1: whole).
+
+    Examples
+    --------
+    Outside a Dask worker the volume is fused whole:
+
+    >>> import numpy as np
+    >>> from brainfuse.bench.chunked import fuse_volume
+    >>> a = np.zeros((2, 2, 2), np.float32); b = np.full((2, 2, 2), 10, np.float32)
+    >>> fused, chunks = fuse_volume(a, b, "average", {})
+    >>> float(fused.max()), chunks
+    (5.0, 1)
     """
     try:
         from distributed import get_worker, worker_client

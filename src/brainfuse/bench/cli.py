@@ -77,6 +77,47 @@ def bench_command(
     """Fuse every pair with every method, score them, write a report (CSV, Markdown, PNG, HTML).
 
     Finished (method, pair) results in OUT are reused, so an interrupted run resumes.
+    \f
+
+    The text above is the command's help; what follows documents the function that
+    ``brainfuse bench`` calls with its parsed arguments (click stops the help at the form
+    feed). It is a thin shell over :func:`brainfuse.bench.run_bench`.
+
+    Parameters
+    ----------
+    pair_dirs : tuple of pathlib.Path
+        Pair folders (``--pairs``, repeatable).
+    methods : str
+        Comma-separated method names (``--methods``).
+    out : pathlib.Path
+        The report folder (``--out``).
+    profile : str
+        The metric profile (``--profile``).
+    metrics : str or None
+        Comma-separated metrics (``--metrics``), or None for the profile's.
+    params : tuple of str
+        ``METHOD.KEY=VALUE`` method parameters (``-p``).
+    split : str or None
+        Comma-separated splits of ``split.csv`` to keep (``--split``).
+    compare : {"published"} or None
+        Add the published rows (``--compare``).
+    scheduler : str or None
+        ``"local"`` or ``tcp://HOST:PORT`` to run on Dask (``--scheduler``); None: in process.
+    workers : int or None
+        Workers of a local cluster (``--workers``).
+    examples : int
+        Example pairs per set in the picture grid (``--examples``).
+
+    Raises
+    ------
+    InputError
+        If an option is malformed (e.g. ``-p`` without ``METHOD.KEY=VALUE``) or the run is
+        refused by :func:`brainfuse.bench.run_bench`.
+
+    Examples
+    --------
+    From a shell: ``brainfuse bench --pairs data/harvard-cddfuse-test --methods
+    average,maximum --out report``.
     """
     from . import run_bench
 

@@ -15,7 +15,31 @@ __all__ = ["check_scheduler", "dask_client"]
 
 
 def check_scheduler(scheduler: str) -> str:
-    """``scheduler`` if it is ``"local"`` or a ``tcp://``/``tls://`` address, else an error."""
+    """Check a ``--scheduler`` value.
+
+    Parameters
+    ----------
+    scheduler : str
+        ``"local"`` or a ``tcp://``/``tls://`` scheduler address.
+
+    Returns
+    -------
+    scheduler : str
+        ``scheduler`` itself.
+
+    Raises
+    ------
+    InputError
+        If it is neither.
+    MissingExtraError
+        If the ``dask`` extra is not installed (``pip install brainfuse[dask]``).
+
+    Examples
+    --------
+    >>> from brainfuse.bench.cluster import check_scheduler
+    >>> check_scheduler("local"), check_scheduler("tcp://127.0.0.1:8786")
+    ('local', 'tcp://127.0.0.1:8786')
+    """
     if scheduler != "local" and not scheduler.startswith(("tcp://", "tls://")):
         raise InputError("--scheduler", f"expected 'local' or tcp://HOST:PORT, got {scheduler!r}")
     require_extra("dask", what="running on Dask (--scheduler)")
@@ -26,9 +50,26 @@ def check_scheduler(scheduler: str) -> str:
 def dask_client(scheduler: str, workers: int | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` for ``scheduler``, closed (with its cluster) on exit.
 
-    ``"local"`` starts a ``LocalCluster`` of ``workers`` processes (default: one per core) with
-    one thread each, so one worker uses one core; ``tcp://HOST:PORT`` connects to a running
-    scheduler (started with ``dask scheduler`` / ``dask worker``).
+    Parameters
+    ----------
+    scheduler : str
+        ``"local"`` starts a ``LocalCluster`` of ``workers`` processes with one thread each, so
+        one worker uses one core; ``tcp://HOST:PORT`` connects to a running scheduler (started
+        with ``dask scheduler`` / ``dask worker``).
+    workers : int, optional
+        Workers of a local cluster (≥ 1; default one per core).
+
+    Yields
+    ------
+    client : distributed.Client
+
+    Raises
+    ------
+    InputError
+        If ``scheduler`` is not valid, ``workers`` is below 1, or the scheduler cannot be
+        reached.
+    MissingExtraError
+        If the ``dask`` extra is not installed (checked by :func:`check_scheduler`).
     """
     from distributed import Client, LocalCluster
 

@@ -31,8 +31,28 @@ _ANATOMICAL = "MRI"
 
 @dataclass(frozen=True)
 class PairFiles:
-    """The two files of one registered pair of a pair set: anatomical ``a`` (MRI) and ``b`` (CT,
-    PET or SPECT). :func:`brainfuse.pair.prepare_pair` turns them into a prepared pair."""
+    """The two files of one registered pair of a pair set.
+
+    :func:`brainfuse.pair.prepare_pair` turns them into a prepared pair.
+
+    Parameters
+    ----------
+    pair_set : str
+        The pair set, anatomical first, e.g. ``"MRI-PET"``.
+    name : str
+        The file name shared by both images, e.g. ``"11.png"``.
+    a : pathlib.Path
+        The anatomical image (MRI).
+    b : pathlib.Path
+        The CT, PET or SPECT image.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from brainfuse.bench.pairs import PairFiles
+    >>> PairFiles("MRI-PET", "11.png", Path("MRI/11.png"), Path("PET/11.png")).key
+    'MRI-PET/11.png'
+    """
 
     pair_set: str  # e.g. "MRI-PET"
     name: str  # the file name shared by both images, e.g. "11.png"
@@ -104,11 +124,16 @@ def find_pairs(
 
     Parameters
     ----------
-    roots:
+    roots : sequence of str or pathlib.Path
         Pair-set folders, or folders holding pair sets (see the module docstring).
-    split:
+    split : iterable of str, optional
         Keep only the pairs whose ``split.csv`` row (in a root) has one of these splits, e.g.
         ``{"val"}``; a root without ``split.csv`` is then an error.
+
+    Returns
+    -------
+    pairs : list of PairFiles
+        Sorted by pair set, then by file name (``2.png`` before ``10.png``).
 
     Raises
     ------
@@ -175,7 +200,19 @@ def _natural(name: str) -> tuple:
 
 
 def pair_set_digest(pairs: Sequence[PairFiles]) -> str:
-    """SHA-256 identifying a pair set by content (see :data:`~.published.TEST_SET_DIGESTS`)."""
+    r"""SHA-256 identifying a pair set by content (see :data:`~.published.TEST_SET_DIGESTS`).
+
+    Parameters
+    ----------
+    pairs : sequence of PairFiles
+        The pairs of one set.
+
+    Returns
+    -------
+    digest : str
+        Hex SHA-256 of the lines ``"<file name>\t<sha256 of a>\t<sha256 of b>\n"`` in
+        file-name order.
+    """
     h = hashlib.sha256()
     for p in sorted(pairs, key=lambda p: p.name):
         da = hashlib.sha256(p.a.read_bytes()).hexdigest()
@@ -185,7 +222,19 @@ def pair_set_digest(pairs: Sequence[PairFiles]) -> str:
 
 
 def published_set(pair_set: str, pairs: Sequence[PairFiles]) -> bool:
-    """True when ``pairs`` are exactly the CDDFuse test pairs of ``pair_set``, file for file."""
+    """True when ``pairs`` are exactly the CDDFuse test pairs of ``pair_set``, file for file.
+
+    Parameters
+    ----------
+    pair_set : str
+        ``"MRI-CT"``, ``"MRI-PET"`` or ``"MRI-SPECT"`` (any other gives False).
+    pairs : sequence of PairFiles
+        The pairs found for it.
+
+    Returns
+    -------
+    published : bool
+    """
     expected = TEST_SET_DIGESTS.get(pair_set)
     if expected is None or any(p.a.is_dir() or p.b.is_dir() for p in pairs):
         return False

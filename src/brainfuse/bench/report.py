@@ -24,12 +24,39 @@ from ..io.atomic import atomic_path
 from .published import PublishedRow
 from .runner import Task
 
-__all__ = ["MethodStats", "Summary", "load_records", "summarise", "write_report"]
+__all__ = [
+    "MethodStats",
+    "Summary",
+    "load_records",
+    "pairs_csv",
+    "speed_csv",
+    "summarise",
+    "summary_csv",
+    "summary_html",
+    "summary_markdown",
+    "write_report",
+]
 
 
 @dataclass(frozen=True)
 class MethodStats:
-    """One method's scores on one pair set: mean, std (n − 1) and rank per metric."""
+    """One method's scores on one pair set: mean, std (n − 1) and rank per metric.
+
+    Parameters
+    ----------
+    method : str
+        The fusion method.
+    pair_set : str
+        The pair set.
+    n : int
+        The number of pairs.
+    mean, std : dict of str to float
+        Mean and sample standard deviation of each metric.
+    rank : dict of str to int
+        Competition rank of each metric among the methods run (1 = best).
+    median_ms : float
+        Median fusion time per pair, milliseconds.
+    """
 
     method: str
     pair_set: str
@@ -42,7 +69,19 @@ class MethodStats:
 
 @dataclass(frozen=True)
 class Summary:
-    """Everything the report shows."""
+    """Everything the report shows.
+
+    Parameters
+    ----------
+    metrics : list of str
+        The metrics, in first-seen order.
+    higher_is_better : dict of str to bool
+        The direction of each metric.
+    stats : list of MethodStats
+        Per pair set (sorted), per method (in the order given).
+    records : list of dict
+        The task records.
+    """
 
     metrics: list[str]
     higher_is_better: dict[str, bool]
@@ -51,7 +90,20 @@ class Summary:
 
 
 def load_records(tasks: Sequence[Task], out: Path) -> list[dict[str, Any]]:
-    """The records of ``tasks`` from ``out/results`` in task order."""
+    """The records of ``tasks`` from ``out/results``, in task order.
+
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The tasks.
+    out : pathlib.Path
+        The report folder.
+
+    Returns
+    -------
+    records : list of dict
+        The JSON records (:meth:`TaskResult.record`).
+    """
     return [json.loads(t.result_path(out).read_text(encoding="utf-8")) for t in tasks]
 
 
@@ -64,7 +116,34 @@ def _ranks(values: list[float], higher: bool) -> list[int]:
 def summarise(
     records: list[dict[str, Any]], methods: Sequence[str], higher_is_better: dict[str, bool]
 ) -> Summary:
-    """Mean, sample standard deviation and rank of each method per pair set and metric."""
+    """Mean, sample standard deviation and rank of each method per pair set and metric.
+
+    Parameters
+    ----------
+    records : list of dict
+        Task records (``method``, ``pair_set``, ``metrics``, ``ms`` ...).
+    methods : sequence of str
+        The methods, in the order to report them.
+    higher_is_better : dict of str to bool
+        The direction of each metric (missing: higher is better).
+
+    Returns
+    -------
+    summary : Summary
+        Ranks are competition ranks (ties share the best rank; NaN ranks last).
+
+    Examples
+    --------
+    >>> from brainfuse.bench.report import summarise
+    >>> records = [
+    ...     {"method": m, "pair_set": "MRI-CT", "name": f"{i}.png", "metrics": {"EN": en}, "ms": ms}
+    ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
+    ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
+    ... ]
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> [(s.method, s.mean["EN"], s.rank["EN"], s.median_ms) for s in summary.stats]
+    [('average', 4.5, 2, 3.0), ('maximum', 6.0, 1, 1.0)]
+    """
     metrics: list[str] = []
     for rec in records:
         metrics += [m for m in rec["metrics"] if m not in metrics]
@@ -106,7 +185,31 @@ def _csv(rows: list[list[Any]]) -> str:
 
 
 def pairs_csv(summary: Summary) -> str:
-    """One row per (method, pair): the metrics of each fused image."""
+    """``pairs.csv``: one row per (method, pair), the metrics of each fused image.
+
+    Parameters
+    ----------
+    summary : Summary
+        The summary (:func:`summarise`).
+
+    Returns
+    -------
+    text : str
+        CSV text, floats written with ``repr``.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.report import summarise
+    >>> records = [
+    ...     {"method": m, "pair_set": "MRI-CT", "name": f"{i}.png", "metrics": {"EN": en}, "ms": ms}
+    ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
+    ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
+    ... ]
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> from brainfuse.bench.report import pairs_csv
+    >>> print(pairs_csv(summary).splitlines()[1])
+    average,MRI-CT,1.png,4.0
+    """
     rows: list[list[Any]] = [["method", "pair_set", "pair", *summary.metrics]]
     for r in summary.records:
         rows.append(
@@ -121,7 +224,34 @@ def pairs_csv(summary: Summary) -> str:
 
 
 def summary_csv(summary: Summary) -> str:
-    """One row per (pair set, method, metric): n, mean, std, rank."""
+    """``summary.csv``: one row per (pair set, method, metric): n, mean, std, rank.
+
+    Parameters
+    ----------
+    summary : Summary
+        The summary (:func:`summarise`).
+
+    Returns
+    -------
+    text : str
+        CSV text, floats written with ``repr``.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.report import summarise
+    >>> records = [
+    ...     {"method": m, "pair_set": "MRI-CT", "name": f"{i}.png", "metrics": {"EN": en}, "ms": ms}
+    ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
+    ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
+    ... ]
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> from brainfuse.bench.report import summary_csv
+    >>> print(summary_csv(summary))
+    pair_set,method,metric,n,mean,std,rank
+    MRI-CT,average,EN,2,4.5,0.7071067811865476,2
+    MRI-CT,maximum,EN,2,6.0,0.0,1
+    <BLANKLINE>
+    """
     rows: list[list[Any]] = [["pair_set", "method", "metric", "n", "mean", "std", "rank"]]
     for s in summary.stats:
         for m in summary.metrics:
@@ -130,7 +260,34 @@ def summary_csv(summary: Summary) -> str:
 
 
 def speed_csv(summary: Summary) -> str:
-    """Median fusion time per pair (ms) of each method on each pair set."""
+    """``speed.csv``: median fusion time per pair (ms) of each method on each pair set.
+
+    Parameters
+    ----------
+    summary : Summary
+        The summary (:func:`summarise`).
+
+    Returns
+    -------
+    text : str
+        CSV text.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.report import summarise
+    >>> records = [
+    ...     {"method": m, "pair_set": "MRI-CT", "name": f"{i}.png", "metrics": {"EN": en}, "ms": ms}
+    ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
+    ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
+    ... ]
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> from brainfuse.bench.report import speed_csv
+    >>> print(speed_csv(summary))
+    pair_set,method,n,median_ms
+    MRI-CT,average,2,3.0
+    MRI-CT,maximum,2,1.0
+    <BLANKLINE>
+    """
     rows: list[list[Any]] = [["pair_set", "method", "n", "median_ms"]]
     rows += [[s.pair_set, s.method, s.n, round(s.median_ms, 3)] for s in summary.stats]
     return _csv(rows)
@@ -191,7 +348,35 @@ def _md_table(header: list[str], body: list[list[str]]) -> str:
 def summary_markdown(
     summary: Summary, settings: dict[str, Any], published: dict[str, list[PublishedRow]]
 ) -> str:
-    """The summary as Markdown: per pair set, mean ± std (rank), speed, published rows."""
+    """``summary.md``: per pair set, mean ± std (rank), speed and the published rows.
+
+    Parameters
+    ----------
+    summary : Summary
+        The summary (:func:`summarise`).
+    settings : dict
+        The run's settings, listed at the top (pairs, methods, profile ...).
+    published : dict of str to list of PublishedRow
+        Published rows per pair set (empty lists or no key: none shown).
+
+    Returns
+    -------
+    text : str
+        Markdown.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.report import summarise
+    >>> records = [
+    ...     {"method": m, "pair_set": "MRI-CT", "name": f"{i}.png", "metrics": {"EN": en}, "ms": ms}
+    ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
+    ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
+    ... ]
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> from brainfuse.bench.report import summary_markdown
+    >>> print(summary_markdown(summary, {"profile": "paper"}, {}).splitlines()[-3])
+    | maximum | 2 | 6.000 ± 0.000 (1) | 1.00 |
+    """
     out = ["# BrainFuse benchmark", ""]
     out += [f"- {k}: {v}" for k, v in settings.items()]
     out += [
@@ -239,7 +424,24 @@ def summary_html(
     published: dict[str, list[PublishedRow]],
     notes: list[str],
 ) -> str:
-    """``index.html``: the summary tables, the published rows, speed and the picture grids."""
+    """``index.html``: the summary tables, the published rows, speed and the picture grids.
+
+    Parameters
+    ----------
+    summary : Summary
+        The summary (:func:`summarise`).
+    settings : dict
+        The run's settings, listed at the top (pairs, methods, profile ...).
+    published : dict of str to list of PublishedRow
+        Published rows per pair set (empty lists or no key: none shown).
+    notes : list of str
+        Notes shown above the tables (failed tasks, for instance).
+
+    Returns
+    -------
+    text : str
+        The HTML page (values escaped).
+    """
     esc = html.escape
     parts = []
     for pair_set in sorted({s.pair_set for s in summary.stats}):
@@ -287,7 +489,28 @@ def write_report(
     published: dict[str, list[PublishedRow]],
     notes: list[str],
 ) -> Path:
-    """Write the CSV files, ``summary.md`` and ``index.html`` into ``out``; return the index."""
+    """Write ``pairs.csv``, ``summary.csv``, ``speed.csv``, ``summary.md`` and ``index.html``.
+
+    Each file is written atomically.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The report folder.
+    summary : Summary
+        The summary (:func:`summarise`).
+    settings : dict
+        The run's settings, listed at the top (pairs, methods, profile ...).
+    published : dict of str to list of PublishedRow
+        Published rows per pair set (empty lists or no key: none shown).
+    notes : list of str
+        Notes for the HTML page.
+
+    Returns
+    -------
+    index : pathlib.Path
+        The path of ``index.html``.
+    """
     _write_text(out / "pairs.csv", pairs_csv(summary))
     _write_text(out / "summary.csv", summary_csv(summary))
     _write_text(out / "speed.csv", speed_csv(summary))

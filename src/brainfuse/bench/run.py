@@ -118,33 +118,46 @@ def run_bench(
 
     Parameters
     ----------
-    pair_dirs:
+    pair_dirs : sequence of str or os.PathLike
         Pair folders (layout of ``harvard-cddfuse-test`` or ``harvard-aanlib``; see
         :func:`brainfuse.bench.pairs.find_pairs`).
-    methods:
+    methods : sequence of str
         Registered method names, in the order the report shows them.
-    out:
+    out : str or os.PathLike
         Output folder; results already there for the same settings are reused.
-    profile, metrics:
-        Metric profile (:mod:`brainfuse.metrics.profiles`) and metric names (default: the
-        profile's). ``profile="cddfuse"`` also prepares the pairs and the fused images as
-        CDDFuse's evaluation script does.
-    params:
+    profile : str, optional
+        Metric profile (:mod:`brainfuse.metrics.profiles`; default ``"paper"``).
+        ``"cddfuse"`` also prepares the pairs and the fused images as CDDFuse's evaluation
+        script does.
+    metrics : sequence of str, optional
+        Metric names (default: the profile's).
+    params : mapping, optional
         ``{method: {parameter: value}}``.
-    split:
+    split : sequence of str, optional
         Keep only the pairs of these splits of ``split.csv`` (``harvard-aanlib``).
-    compare:
+    compare : {"published"}, optional
         ``"published"``: add the published rows (CDDFuse Table 5 and the measured peers) for pair
         sets that are exactly CDDFuse's test pairs; needs ``profile="cddfuse"``.
-    scheduler, workers:
+    scheduler : str, optional
         ``None`` (in process), ``"local"`` (a Dask ``LocalCluster`` of ``workers`` processes) or
         ``"tcp://HOST:PORT"``.
-    examples:
-        Example pairs per pair set in the picture grid.
+    workers : int, optional
+        Workers of a local cluster (default: one per core).
+    examples : int, optional
+        Example pairs per pair set in the picture grid (default 3).
+    progress : bool, optional
+        Show a progress bar (on a terminal; default True).
 
     Returns
     -------
-    The path of ``index.html``.
+    index : pathlib.Path
+        The path of ``index.html``.
+
+    Raises
+    ------
+    InputError
+        If a setting, a pair folder or the output folder is refused (before any task runs), or
+        every task fails.
     """
     roots = [Path(d) for d in pair_dirs]
     params = _check_settings(methods, params, profile, metrics, compare, scheduler, examples)

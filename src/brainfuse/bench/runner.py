@@ -34,26 +34,74 @@ __all__ = [
     "TaskResult",
     "batch_size",
     "execute",
+    "is_done",
     "run_batch",
     "run_task",
+    "run_task_safely",
+    "write_result",
 ]
 
 
 @dataclass(frozen=True)
 class BenchConfig:
-    """What is computed for each task (everything but the pair and the method)."""
+    """What is computed for each task (everything but the pair and the method).
+
+    Parameters
+    ----------
+    profile : str, optional
+        The metric profile (default ``"paper"``; ``"cddfuse"`` also prepares and quantises the
+        images as CDDFuse's evaluation does).
+    metrics : tuple of str, optional
+        The metrics to compute (default: the profile's).
+    params : mapping of str to mapping, optional
+        Parameters per method name.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.runner import BenchConfig
+    >>> BenchConfig(params={"weighted": {"w": 0.3}}).method_params("weighted")
+    {'w': 0.3}
+    """
 
     profile: str = "paper"
     metrics: tuple[str, ...] | None = None
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def method_params(self, method: str) -> dict[str, Any]:
+        """The parameters given for ``method`` (a new dict; empty when none).
+
+        Parameters
+        ----------
+        method : str
+            A method name.
+
+        Returns
+        -------
+        params : dict
+        """
         return dict(self.params.get(method, {}))
 
 
 @dataclass(frozen=True)
 class Task:
-    """One method on one pair."""
+    """One method on one pair: the unit of work of a benchmark.
+
+    Parameters
+    ----------
+    method : str
+        The fusion method.
+    pair : PairFiles
+        The pair.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from brainfuse.bench.pairs import PairFiles
+    >>> from brainfuse.bench.runner import Task
+    >>> task = Task("average", PairFiles("MRI-CT", "11.png", Path("a.png"), Path("b.png")))
+    >>> task.result_path(Path("out")).as_posix(), task.fused_path(Path("out")).as_posix()
+    ('out/results/average/MRI-CT/11.png.json', 'out/fused/average/MRI-CT/11.png')
+    """
 
     method: str
     pair: PairFiles
@@ -63,15 +111,61 @@ class Task:
         return self.pair.name.split(".")[0]
 
     def result_path(self, out: Path) -> Path:
+        """Where the task's JSON record goes: ``out/results/<method>/<pair set>/<file>.json``.
+
+        Parameters
+        ----------
+        out : pathlib.Path
+            The report folder.
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
         return out / "results" / self.method / self.pair.pair_set / f"{self.pair.name}.json"
 
     def fused_path(self, out: Path) -> Path:
+        """Where the task's fused image goes: ``out/fused/<method>/<pair set>/<stem>.png``.
+
+        Parameters
+        ----------
+        out : pathlib.Path
+            The report folder.
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
         return out / "fused" / self.method / self.pair.pair_set / f"{self.stem}.png"
 
 
 @dataclass
 class TaskResult:
-    """What a task returns to the client: scores, timing and the image to show."""
+    """What a task returns to the client: scores, timing and the image to show.
+
+    Parameters
+    ----------
+    method, pair_set, name : str
+        The task: method, pair set and file name.
+    params : dict
+        The method's bound parameters.
+    profile : str
+        The metric profile.
+    metrics : dict of str to float
+        The scores (NaN for a metric that could not be computed).
+    metric_errors : dict of str to str
+        Why each NaN metric could not be computed.
+    ms : float
+        Fusion time, milliseconds.
+    chunks : int
+        Pieces the fusion was computed in (1: whole).
+    shape : list of int
+        The pair's shape.
+    colour : bool
+        Whether the fused image is colour.
+    png : bytes
+        The fused image shown (a middle slice of a volume), PNG-encoded by the worker.
+    """
 
     method: str
     pair_set: str
@@ -87,7 +181,12 @@ class TaskResult:
     png: bytes  # the fused image shown (a middle slice of a volume), PNG-encoded by the worker
 
     def record(self) -> dict[str, Any]:
-        """The JSON record kept in ``results/`` (everything but the image)."""
+        """The JSON record kept in ``results/`` (everything but the image).
+
+        Returns
+        -------
+        record : dict
+        """
         rec = asdict(self)
         del rec["png"]
         return rec
@@ -95,8 +194,17 @@ class TaskResult:
 
 @dataclass
 class TaskFailure:
-    """A task whose reading or fusion raised: nothing is written for it, so a re-run retries
-    it; the report lists it."""
+    """A task whose reading or fusion raised.
+
+    Nothing is written for it, so a re-run retries it; the report lists it.
+
+    Parameters
+    ----------
+    method, pair_set, name : str
+        The task.
+    error : str
+        What went wrong.
+    """
 
     method: str
     pair_set: str
@@ -105,8 +213,22 @@ class TaskFailure:
 
 
 def run_task_safely(task: Task, config: BenchConfig) -> TaskResult | TaskFailure:
-    """:func:`run_task`, with an error of this one task (an unreadable pair, a method that
-    raises) returned as a :class:`TaskFailure` instead of ending the whole run."""
+    """:func:`run_task`, with an error of this one task returned instead of raised.
+
+    An unreadable pair or a method that raises gives a :class:`TaskFailure` instead of ending the
+    whole run.
+
+    Parameters
+    ----------
+    task : Task
+        The task.
+    config : BenchConfig
+        What to compute.
+
+    Returns
+    -------
+    result : TaskResult or TaskFailure
+    """
     try:
         return run_task(task, config)
     except Exception as exc:  # any failure of one task is reported, not fatal
@@ -152,12 +274,28 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
 
     With ``config.profile == "cddfuse"`` the pair is prepared and the fused image quantised as
     CDDFuse's ``test_MIF.py`` does (:mod:`brainfuse.metrics.protocol`: sources read as OpenCV
-    grey and rounded, the fused result min–max stretched to ``uint8``); with any
-    other profile the method gets the images as loaded (a colour PET/SPECT gives a colour result)
-    and the metrics are computed on grey values (the luminance of colour images).
+    grey and rounded, the fused result min–max stretched to ``uint8``); with any other profile
+    the method gets the images as loaded (a colour PET/SPECT gives a colour result) and the
+    metrics are computed on grey values (the luminance of colour images). Volume pairs go through
+    :func:`brainfuse.bench.chunked.fuse_volume`, which splits the work into chunks across the
+    cluster when the task runs on a Dask worker. It is a pure function of its arguments.
 
-    Volume pairs go through :func:`brainfuse.bench.chunked.fuse_volume`, which splits the work
-    into chunks across the cluster when the task runs on a Dask worker.
+    Parameters
+    ----------
+    task : Task
+        The task.
+    config : BenchConfig
+        What to compute.
+
+    Returns
+    -------
+    result : TaskResult
+
+    Raises
+    ------
+    InputError
+        If the pair cannot be read, the method refuses it, or the ``cddfuse`` profile gets
+        volumes.
     """
     from ..color import rgb_to_grey
     from ..fusion import fuse_arrays, get_method
@@ -234,7 +372,21 @@ def _png_bytes(image: np.ndarray) -> bytes:
 
 
 def is_done(task: Task, config: BenchConfig, out: Path) -> bool:
-    """True when ``out`` holds this task's result computed with the same settings."""
+    """True when ``out`` holds this task's result computed with the same settings.
+
+    Parameters
+    ----------
+    task : Task
+        The task.
+    config : BenchConfig
+        The settings of this run (parameters, profile and metrics must match).
+    out : pathlib.Path
+        The report folder.
+
+    Returns
+    -------
+    done : bool
+    """
     path = task.result_path(out)
     if not path.is_file() or not task.fused_path(out).is_file():
         return False
@@ -252,7 +404,17 @@ def is_done(task: Task, config: BenchConfig, out: Path) -> bool:
 
 
 def write_result(task: Task, result: TaskResult, out: Path) -> None:
-    """Write a task's fused image and record (the record last: it marks the task done)."""
+    """Write a task's fused image and record (the record last: it marks the task done).
+
+    Parameters
+    ----------
+    task : Task
+        The task.
+    result : TaskResult
+        Its result.
+    out : pathlib.Path
+        The report folder.
+    """
     from ..io.atomic import atomic_path
 
     for path, data in (
@@ -265,12 +427,44 @@ def write_result(task: Task, result: TaskResult, out: Path) -> None:
 
 
 def run_batch(tasks: Sequence[Task], config: BenchConfig) -> list[TaskResult | TaskFailure]:
-    """Several tasks in one Dask task (fewer round trips through the scheduler)."""
+    """Several tasks in one Dask task (fewer round trips through the scheduler).
+
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The tasks.
+    config : BenchConfig
+        What to compute.
+
+    Returns
+    -------
+    results : list of TaskResult or TaskFailure
+        In task order.
+    """
     return [run_task_safely(t, config) for t in tasks]
 
 
 def batch_size(n_tasks: int, n_workers: int) -> int:
-    """Tasks per Dask task: up to 8, and at least 4 Dask tasks per worker for the balance."""
+    """Tasks per Dask task: up to 8, and at least 4 Dask tasks per worker for the balance.
+
+    Parameters
+    ----------
+    n_tasks : int
+        The number of tasks.
+    n_workers : int
+        The number of workers.
+
+    Returns
+    -------
+    size : int
+        At least 1.
+
+    Examples
+    --------
+    >>> from brainfuse.bench.runner import batch_size
+    >>> batch_size(100, 2), batch_size(3, 2)
+    (8, 1)
+    """
     return max(1, min(8, n_tasks // (4 * max(1, n_workers))))
 
 
@@ -279,8 +473,19 @@ def execute(
 ) -> Iterator[TaskResult | TaskFailure]:
     """Run ``tasks`` and yield their results, or failures, as they finish (in any order).
 
-    Without ``client`` they run here one after the other; with a ``distributed.Client`` they
-    run on its cluster in batches of :func:`batch_size`.
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The tasks.
+    config : BenchConfig
+        What to compute.
+    client : distributed.Client, optional
+        Run on its cluster in batches of :func:`batch_size`; without one the tasks run here one
+        after the other.
+
+    Yields
+    ------
+    result : TaskResult or TaskFailure
     """
     if client is None:
         for task in tasks:

@@ -58,10 +58,46 @@ def fuse_arrays(
 ) -> np.ndarray:
     """Fuse two arrays on the 0..255 scale with a registered method.
 
-    ``a`` is grey (2D or 3D). ``b`` is grey with ``a``'s shape, or a colour image of shape
-    ``a.shape + (3,)``, in which case the result is colour: the method's own colour rule if its
-    paper has one, else :func:`brainfuse.color.fuse_luminance`. 2D-only methods are applied to
-    volumes slice by slice along the last axis.
+    2D-only methods are applied to volumes slice by slice along the last axis.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The anatomical image, grey, 2D or 3D, finite, on the 0..255 scale.
+    b : numpy.ndarray
+        The functional (or CT) image: grey with ``a``'s shape, or colour of shape
+        ``a.shape + (3,)`` (2D only), on the 0..255 scale.
+    method : str, optional
+        A registered method name (``brainfuse methods`` lists them). Default ``"average"``.
+    names : tuple of str, optional
+        The names of ``a`` and ``b`` used in error messages (file names, for instance).
+    **params
+        The method's parameters, checked against its declared bounds and choices.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape, or ``a.shape + (3,)`` when ``b`` is colour: then the method's
+        own colour rule if its paper has one, else :func:`brainfuse.color.fuse_luminance`.
+
+    Raises
+    ------
+    InputError
+        If ``a`` is not 2D or 3D, the shapes differ, colour ``b`` goes with a volume, an array is
+        empty or holds NaN or infinite values, or a parameter is unknown or out of its range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion import fuse_arrays
+    >>> a = np.array([[0, 100], [200, 50]], np.float32)
+    >>> b = np.array([[100, 0], [0, 250]], np.float32)
+    >>> fuse_arrays(a, b, "maximum")
+    array([[100., 100.],
+           [200., 250.]], dtype=float32)
+    >>> fuse_arrays(a, b, "weighted", w=0.75)
+    array([[ 25.,  75.],
+           [150., 100.]], dtype=float32)
     """
     m = get_method(method)
     bound = m.bind(params)

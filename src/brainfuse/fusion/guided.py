@@ -62,14 +62,48 @@ def _inverse_counts(shape: tuple[int, ...], size: int, dtype: type = np.float64)
 def box_mean(
     x: np.ndarray, size: int, *, border: str = "replicate", out: np.ndarray | None = None
 ) -> np.ndarray:
-    """Mean of ``x`` over a centred box of ``size`` samples per axis (``size`` odd), any dimension.
+    """Mean of ``x`` over a centred box of ``size`` samples per axis, any dimension.
 
-    ``border="replicate"`` extends ``x`` by repeating its edge samples, as MATLAB ``imboxfilt``
-    and ``imguidedfilter`` do; ``border="clip"`` averages only the samples of the box inside
-    the image (He's ``boxfilter`` normalised by the box of ones). 2D and 3D arrays use
-    OpenCV's running-sum ``boxFilter`` (a volume as 1D passes along each axis), others
-    :func:`scipy.ndimage.uniform_filter1d`; both cost O(1) per sample and agree with each other
-    (and with MATLAB) to the last few bits.
+    2D and 3D arrays use OpenCV's running-sum ``boxFilter`` (a volume as 1D passes along each
+    axis), others :func:`scipy.ndimage.uniform_filter1d`; both cost O(1) per sample and agree
+    with each other (and with MATLAB) to the last few bits.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The array, any dimension; float32 and float64 are kept, other types become float64.
+    size : int
+        The box side in samples, odd and positive.
+    border : {"replicate", "clip"}, optional
+        ``"replicate"`` (default) extends ``x`` by repeating its edge samples, as MATLAB
+        ``imboxfilt`` and ``imguidedfilter`` do; ``"clip"`` averages only the samples of the box
+        inside the array (He's ``boxfilter`` normalised by the box of ones).
+    out : numpy.ndarray, optional
+        An array of ``x``'s shape and dtype to write the result into.
+
+    Returns
+    -------
+    mean : numpy.ndarray
+        The box means, ``x``'s shape (``out`` when given).
+
+    Raises
+    ------
+    ValueError
+        If ``size`` is not odd and positive, or ``border`` is not one of the two names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.guided import box_mean
+    >>> x = np.arange(9, dtype=np.float64).reshape(3, 3)
+    >>> box_mean(x, 3, border="clip")
+    array([[2. , 2.5, 3. ],
+           [3.5, 4. , 4.5],
+           [5. , 5.5, 6. ]])
+    >>> box_mean(x, 3).round(3)
+    array([[1.333, 2.   , 2.667],
+           [3.333, 4.   , 4.667],
+           [5.333, 6.   , 6.667]])
     """
     if size < 1 or size % 2 == 0:
         raise ValueError(f"box size must be odd and positive, got {size}")
@@ -120,15 +154,61 @@ def _box_cv(x: np.ndarray, size: int, out: np.ndarray | None, **kw) -> np.ndarra
 def guided_filter(
     p: np.ndarray, guide: np.ndarray, size: int, eps: float, *, border: str = "clip"
 ) -> np.ndarray:
-    """He's guided filter of ``p`` under ``guide`` with a ``size``-wide window, any dimension.
+    r"""He's guided filter of ``p`` under ``guide`` with a ``size``-wide window, any dimension.
 
-    ``size`` is the full window side (odd); He's radius r corresponds to ``size = 2r + 1``
-    and MATLAB's ``'NeighborhoodSize', [s s]`` to ``size = s``. ``eps`` is the ridge on the
-    slope, on the scale of the data (MATLAB's default is 0.01 times the squared range of the
-    guidance's class). Returns float64.
+    Parameters
+    ----------
+    p : numpy.ndarray
+        The input to filter, any dimension.
+    guide : numpy.ndarray
+        The guidance image, ``p``'s shape.
+    size : int
+        The full window side, odd: He's radius r corresponds to ``size = 2r + 1`` and MATLAB's
+        ``'NeighborhoodSize', [s s]`` to ``size = s``.
+    eps : float
+        The ridge ε on the slope, on the scale of the data (MATLAB's default is 0.01 times the
+        squared range of the guidance's class).
+    border : {"clip", "replicate"}, optional
+        Window convention at the border, as in :func:`box_mean`: ``"clip"`` (default; He's code)
+        or ``"replicate"`` (MATLAB ``imguidedfilter``).
 
-    Reference: K. He, J. Sun and X. Tang, "Guided image filtering", IEEE TPAMI
-    35(6):1397-1409, 2013.
+    Returns
+    -------
+    q : numpy.ndarray
+        The filtered array, float64, ``p``'s shape.
+
+    Raises
+    ------
+    ValueError
+        If ``size`` is not odd and positive, or ``border`` is not one of the two names.
+
+    Notes
+    -----
+    In every window :math:`\omega_k` the filter fits :math:`q = a_k G + b_k` to P [1]_:
+
+    .. math:: a_k = \frac{\mathrm{cov}_{\omega_k}(G, P)}{\mathrm{var}_{\omega_k}(G) + \epsilon},
+              \quad b_k = \bar P_k - a_k \bar G_k,
+              \quad q_i = \bar a_i G_i + \bar b_i,
+
+    where :math:`\bar a_i, \bar b_i` are the means of the coefficients of the windows covering
+    sample i.
+
+    References
+    ----------
+    .. [1] K. He, J. Sun and X. Tang, "Guided image filtering", IEEE Trans. Pattern Anal. Mach.
+       Intell. 35(6):1397-1409, 2013. doi:10.1109/TPAMI.2012.213
+
+    Examples
+    --------
+    A small ε keeps a step edge of a self-guided input; a large one smooths it:
+
+    >>> import numpy as np
+    >>> from brainfuse.fusion.guided import guided_filter
+    >>> p = np.zeros((5, 5)); p[:, 2:] = 100.0
+    >>> guided_filter(p, p, 3, eps=1.0)[0].round(1)
+    array([  0.,   0., 100., 100., 100.])
+    >>> guided_filter(p, p, 3, eps=1e4)[0].round(1)
+    array([ 13.6,  27.3,  72.7,  90.9, 100. ])
     """
     p = np.asarray(p, dtype=np.float64)
     g = np.asarray(guide, dtype=np.float64)
@@ -265,19 +345,58 @@ def gff(
     r2: int = 7,
     eps2: float = 1e-6,
 ) -> np.ndarray:
-    """Guided filtering fusion (GFF): saliency weights refined by guided filters, two scales.
+    r"""Guided filtering fusion (GFF): saliency weights refined by guided filters, two scales.
 
-    On intensities in [0, 1]: base layers B = mean over 31×31 (replicate borders), details
-    D = I − B; saliency S = |Laplacian(I)| (3×3, replicate) smoothed by an 11×11 Gaussian with
-    σ = 5; binary weight P_n = [S_n is the largest] (ties go to A); W^B_n =
-    G_{r1,ε1}(P_n, I_n), W^D_n = G_{r2,ε2}(P_n, I_n), each clipped to [0, 1] and quantised to
-    1/255 as the authors' code does, plus 1e-12, normalised to sum 1; F = Σ W^B B + Σ W^D D.
-    Every filter is n-dimensional (cubes and a 7-point Laplacian for volumes). Computed in
-    single precision (twice as fast on volumes; ε1, ε2 stay far above its rounding), returned on
-    the 0..255 scale, not clipped.
+    Every filter is n-dimensional (cubes and a 7-point Laplacian for volumes). Computed in single
+    precision (twice as fast on volumes; ε1, ε2 stay far above its rounding), returned on the
+    0..255 scale, not clipped.
 
-    Reference: S. Li, X. Kang and J. Hu, "Image fusion with guided filtering", IEEE Trans.
-    Image Process. 22(7):2864-2875, 2013 (parameters r1 = 45, ε1 = 0.3, r2 = 7, ε2 = 1e-6).
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two grey images or volumes, one shape, on the 0..255 scale (taken to [0, 1] inside).
+    r1 : int, optional
+        Radius (≥ 1) of the guided filter refining the base-layer weights; window 2·r1 + 1.
+        Default 45.
+    eps1 : float, optional
+        Regularisation (> 0) of the base-layer guided filter, on [0, 1] intensities. Default 0.3.
+    r2 : int, optional
+        Radius (≥ 1) of the guided filter refining the detail-layer weights. Default 7.
+    eps2 : float, optional
+        Regularisation (> 0) of the detail-layer guided filter. Default 1e-6.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape, on the 0..255 scale.
+
+    Notes
+    -----
+    On intensities in [0, 1]: base layers :math:`B_n` are 31×31 means (replicate borders),
+    details :math:`D_n = I_n - B_n`; saliency :math:`S_n = |\Delta I_n|` (3×3 Laplacian)
+    smoothed by an 11×11 Gaussian with σ = 5; binary weights :math:`P_n = [S_n` is the
+    largest] (ties go to A), refined as :math:`W^B_n = G_{r_1,\epsilon_1}(P_n, I_n)` and
+    :math:`W^D_n = G_{r_2,\epsilon_2}(P_n, I_n)`, each clipped to [0, 1] and quantised to 1/255
+    as the authors' code does, plus 1e-12, normalised to sum 1; then
+
+    .. math:: F = \sum_n W^B_n B_n + \sum_n W^D_n D_n.
+
+    The defaults are the parameters of Li, Kang & Hu [1]_.
+
+    References
+    ----------
+    .. [1] S. Li, X. Kang and J. Hu, "Image fusion with guided filtering", IEEE Trans. Image
+       Process. 22(7):2864-2875, 2013. doi:10.1109/TIP.2013.2244222
+
+    Examples
+    --------
+    >>> import numpy as np, brainfuse
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 120
+    >>> b = np.zeros((16, 16), np.float32); b[:, 8:] = 80
+    >>> float(np.abs(brainfuse.fuse(a, a, "gff") - a).max())  # a source fused with itself
+    0.0
+    >>> brainfuse.fuse(a, b, "gff")[6, ::3].round(1)
+    array([  0.,   0., 120., 120.,   0.,   0.], dtype=float32)
     """
     imgs = [np.asarray(x, dtype=np.float32) / np.float32(255.0) for x in (a, b)]
     sal = [_gff_saliency(x) for x in imgs]
@@ -447,16 +566,56 @@ def legf_decompose(
     eps: float = _LEGFF_EPS,
     requantize: bool = True,
 ) -> tuple[list[np.ndarray], np.ndarray]:
-    """Multiscale decomposition by the local-extreme-map guided filter (LEGFF, eqs. 1–7).
+    r"""Multiscale decomposition by the local-extreme-map guided filter (LEGFF, eqs. 1–7).
 
-    At scale i = 1..``scales`` with r = 2i + 1: I = uint8(I_f^{i−1}) (MATLAB rounding; skipped
-    when ``requantize`` is false), I_min = erosion of I by the disk of radius r,
-    T = GF(P=I, G=I_min), I_max = dilation of T, I_f^i = GF(P=T, G=I_max), all guided filters
-    with an r×r window (replicate borders) and ``eps`` on the 0..255 scale. With
-    ``guidance="self"`` (LEGFF0) the scale is one self-guided filter I_f^i = GF(P=I, G=I).
+    Parameters
+    ----------
+    x : numpy.ndarray
+        A grey image or volume on the 0..255 scale.
+    scales : int, optional
+        Number of scales n (default 5); scale i uses r = 2i + 1.
+    guidance : {"extreme", "self"}, optional
+        ``"extreme"`` (default): the local-extreme-map guided filter; ``"self"`` (LEGFF0): one
+        self-guided filter per scale.
+    eps : float, optional
+        The guided filters' ε on the 0..255 scale (default 0.01, as the authors' code).
+    requantize : bool, optional
+        Round each scale's input to uint8 with MATLAB rounding (default True, as the authors'
+        code).
 
-    Returns the feature maps F_i = I − I_f^i (bright parts F_i ≥ 0, dark parts F_i ≤ 0) and the
-    base I_f^n. Without re-quantisation they telescope: x = Σ F_i + base.
+    Returns
+    -------
+    features : list of numpy.ndarray
+        The feature maps :math:`F_i = I - I_f^i`, i = 1..n (bright parts ≥ 0, dark parts ≤ 0).
+    base : numpy.ndarray
+        The base :math:`I_f^n`. Without re-quantisation they telescope: x = Σ F_i + base.
+
+    Raises
+    ------
+    ValueError
+        If ``guidance`` is not ``"extreme"`` or ``"self"``.
+
+    Notes
+    -----
+    At scale i with r = 2i + 1: :math:`I = \mathrm{uint8}(I_f^{i-1})`, :math:`I_{min}` = erosion
+    of I by the disk (ball in 3D) of radius r, :math:`T = GF(P=I, G=I_{min})`, :math:`I_{max}` =
+    dilation of T, :math:`I_f^i = GF(P=T, G=I_{max})`, all guided filters with an r×r window and
+    replicate borders [1]_. With ``guidance="self"``, :math:`I_f^i = GF(P=I, G=I)`.
+
+    References
+    ----------
+    .. [1] Y. Zhang, W. Xiang, S. Zhang, J. Shen, R. Wei, X. Bai, L. Zhang and Q. Zhang, "Local
+       extreme map guided multi-modal brain image fusion", Frontiers in Neuroscience
+       16:1055451, 2022. doi:10.3389/fnins.2022.1055451
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.guided import legf_decompose
+    >>> x = np.zeros((16, 16)); x[4:12, 4:12] = 120
+    >>> features, base = legf_decompose(x, 2, requantize=False)
+    >>> len(features), bool(np.allclose(sum(features) + base, x))
+    (2, True)
     """
     if guidance not in ("extreme", "self"):
         raise ValueError(f"guidance must be 'extreme' or 'self', got {guidance!r}")
@@ -595,7 +754,7 @@ _LEGFF_PARAMS = {
         choices=("code", "article"),
     ),
 }
-_LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451 (seed 000)"
+_LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451"
 
 
 @register(
@@ -607,23 +766,63 @@ _LEGFF_REF = "Zhang et al. 2022, Front. Neurosci. 16:1055451 (seed 000)"
     color=_legff_rgb,
 )
 def legff(a: np.ndarray, b: np.ndarray, *, scales: int = 5, chroma: str = "code") -> np.ndarray:
-    """Local extreme map guided filter fusion (LEGFF), bit-exact with the authors' MATLAB code.
+    r"""Local extreme map guided filter fusion (LEGFF), bit-exact with the authors' MATLAB code.
 
-    Each image is decomposed by :func:`legf_decompose` (erosion-guided then dilation-guided
-    filtering at windows 3, 5, 7, 9, 11, ε = 0.01 on 0..255, uint8 re-quantisation between
-    scales). Per scale the bright features are fused by maximum and the dark ones by minimum,
-    scales are weighted by the entropy of the fused maps relative to the smallest
-    (w_i = e_i / min e, MATLAB ``entropy`` of the uint8 map), bases by maximum, and
-    F = uint8(Σ w_b F_b + Σ w_d F_d + max(base)) — so the result is integer-valued, as the
-    released outputs. Colour B: MATLAB ``rgb2ycbcr`` (studio swing) of B and of the grey A
-    repeated in three channels, Y fused as above, Cb/Cr by the code's rule
-    C = (C_A|C_A − 127.5| + C_B|C_B − 127.5|)/(|C_A − 127.5| + |C_B − 127.5|) (``chroma="code"``)
-    or the article's (keep B's, ``chroma="article"``), then ``ycbcr2rgb``. A is image 1 (MR).
-    In 3D the disk becomes a ball and the window a cube (an extension; the paper is 2D).
+    Each image is decomposed by :func:`legf_decompose` (windows 3, 5, 7, 9, 11, ε = 0.01 on
+    0..255, uint8 re-quantisation between scales). Per scale the bright features are fused by
+    maximum and the dark ones by minimum, scales are weighted by the entropy of the fused maps,
+    bases are fused by maximum, and the result is rounded to uint8 as the released outputs. In 3D
+    the disk becomes a ball and the window a cube (an extension; the paper is 2D). The authors'
+    code is github.com/uzeful/LEGFF.
 
-    Reference: Y. Zhang, W. Xiang, S. Zhang, J. Shen, R. Wei, X. Bai, L. Zhang and Q. Zhang,
-    "Local extreme map guided multi-modal brain image fusion", Frontiers in Neuroscience
-    16:1055451, 2022; code github.com/uzeful/LEGFF.
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The MRI (image 1 of the paper), grey, on the 0..255 scale.
+    b : numpy.ndarray
+        The CT, PET or SPECT image, grey (``a``'s shape) or pseudo-colour RGB
+        (``a.shape + (3,)``, through :func:`brainfuse.fuse`), on the 0..255 scale.
+    scales : int, optional
+        Number of scales (≥ 1, default 5); scale i uses an r×r window and a disk of radius
+        r = 2i + 1.
+    chroma : {"code", "article"}, optional
+        Colour inputs only: ``"code"`` (default) fuses Cb/Cr by the released code's weighted rule,
+        ``"article"`` keeps the functional image's Cb/Cr.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32 with integer values in 0..255, ``a``'s shape (RGB for a colour ``b``).
+
+    Notes
+    -----
+    With bright features :math:`F_b`, dark features :math:`F_d` and the entropy weights
+    :math:`w_i = e_i / \min_j e_j` (MATLAB ``entropy`` of the uint8 map),
+
+    .. math:: F = \mathrm{uint8}\Big(\sum_i w_{b,i} \max(F^A_{b,i}, F^B_{b,i})
+              + \sum_i w_{d,i} \min(F^A_{d,i}, F^B_{d,i}) + \max(\mathrm{base}_A,
+              \mathrm{base}_B)\Big).
+
+    A colour B goes through MATLAB ``rgb2ycbcr`` (studio swing), as does the grey A repeated in
+    three channels; Y is fused as above and, with ``chroma="code"``,
+
+    .. math:: C = \frac{C_A |C_A - 127.5| + C_B |C_B - 127.5|}{|C_A - 127.5| + |C_B - 127.5|},
+
+    then ``ycbcr2rgb``.
+
+    References
+    ----------
+    .. [1] Y. Zhang, W. Xiang, S. Zhang, J. Shen, R. Wei, X. Bai, L. Zhang and Q. Zhang, "Local
+       extreme map guided multi-modal brain image fusion", Frontiers in Neuroscience
+       16:1055451, 2022. doi:10.3389/fnins.2022.1055451
+
+    Examples
+    --------
+    >>> import numpy as np, brainfuse
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 120
+    >>> b = np.zeros((16, 16), np.float32); b[:, 8:] = 80
+    >>> brainfuse.fuse(a, b, "legff")[6, ::3]
+    array([  0.,   0., 106., 175.,  20.,  48.], dtype=float32)
     """
     return _uint8(_legff_luma(a, b, scales, "extreme", _LEGFF_EPS)).astype(np.float32)
 
@@ -637,13 +836,47 @@ def legff(a: np.ndarray, b: np.ndarray, *, scales: int = 5, chroma: str = "code"
     color=_legff0_rgb,
 )
 def legff0(a: np.ndarray, b: np.ndarray, *, scales: int = 5, chroma: str = "code") -> np.ndarray:
-    """LEGFF0: LEGFF with plain self-guided filters instead of local-extreme-map guidance.
+    r"""LEGFF0: LEGFF with plain self-guided filters instead of local-extreme-map guidance.
 
-    The ablation of Zhang et al. 2022 that "uses the original guided filter solely": each scale
+    The ablation of Zhang et al. [1]_ that "uses the original guided filter solely": each scale
     is one guided filter of the image by itself (r×r window, r = 2i + 1), everything else
     (re-quantisation, max/min feature fusion, entropy weights, max base, uint8 output, colour
-    path) as :func:`legff`. The article does not give its ε; this uses MATLAB
-    ``imguidedfilter``'s default for an 8-bit image, 0.01·255² on the 0..255 scale (the 0.01 of
-    LEGFF would make a self-guided filter nearly the identity).
+    path) as :func:`legff`.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The MRI, grey, on the 0..255 scale.
+    b : numpy.ndarray
+        The CT, PET or SPECT image, grey or pseudo-colour RGB, on the 0..255 scale.
+    scales : int, optional
+        Number of scales (≥ 1, default 5).
+    chroma : {"code", "article"}, optional
+        Colour inputs only, as in :func:`legff`.
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32 with integer values in 0..255, ``a``'s shape (RGB for a colour ``b``).
+
+    Notes
+    -----
+    The article does not give its ε; this uses MATLAB ``imguidedfilter``'s default for an 8-bit
+    image, :math:`0.01 \cdot 255^2` on the 0..255 scale (the 0.01 of LEGFF would make a
+    self-guided filter nearly the identity).
+
+    References
+    ----------
+    .. [1] Y. Zhang, W. Xiang, S. Zhang, J. Shen, R. Wei, X. Bai, L. Zhang and Q. Zhang, "Local
+       extreme map guided multi-modal brain image fusion", Frontiers in Neuroscience
+       16:1055451, 2022. doi:10.3389/fnins.2022.1055451
+
+    Examples
+    --------
+    >>> import numpy as np, brainfuse
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 120
+    >>> b = np.zeros((16, 16), np.float32); b[:, 8:] = 80
+    >>> brainfuse.fuse(a, b, "legff0")[6, ::3]
+    array([  0.,   0., 122., 162.,  54.,  64.], dtype=float32)
     """
     return _uint8(_legff_luma(a, b, scales, "self", _LEGFF0_EPS)).astype(np.float32)

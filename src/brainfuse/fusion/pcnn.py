@@ -146,11 +146,41 @@ def ns_shear_decompose(
     directions: tuple[int, ...] = DIRECTIONS,
     sizes: tuple[int, ...] = KERNEL_SIZES,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """NSST-like decomposition: ``(lowpass, bands)`` with ``bands[i]`` of shape (D_i, H, W).
+    """NSST-like decomposition into a low-pass band and directional bands, without subsampling.
 
-    ``directions`` lists the directional bands per level from coarse to fine and ``sizes`` the
-    side of their spatial kernels; every band has the image's size (no subsampling).
-    ``x == lowpass + sum of all bands`` up to rounding (see :func:`ns_shear_reconstruct`).
+    A nonsubsampled (à trous) Laplacian pyramid with the B3-spline kernel, whose band-pass levels
+    are split into directional bands by small spatial kernels designed in frequency as
+    shear-partitioned windows that sum to one (see the module docstring).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        A 2D image.
+    directions : tuple of int, optional
+        The number of directional bands per level, coarse to fine (default ``(8, 8, 16, 16)``,
+        the paper's).
+    sizes : tuple of int, optional
+        The side of each level's directional kernels (default ``(8, 8, 16, 16)``), one per entry
+        of ``directions``.
+
+    Returns
+    -------
+    lowpass : numpy.ndarray
+        The low-pass band, float64, ``x``'s shape.
+    bands : list of numpy.ndarray
+        One array per level, coarse to fine, of shape ``(directions[i],) + x.shape``.
+        ``x == lowpass + sum of all bands`` up to rounding (:func:`ns_shear_reconstruct`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import ns_shear_decompose, ns_shear_reconstruct
+    >>> x = np.random.default_rng(0).random((16, 16))
+    >>> low, bands = ns_shear_decompose(x)
+    >>> [band.shape for band in bands]
+    [(8, 16, 16), (8, 16, 16), (16, 16, 16), (16, 16, 16)]
+    >>> bool(np.allclose(ns_shear_reconstruct(low, bands), x))
+    True
     """
     current = np.asarray(x, dtype=np.float64)
     details = []
@@ -166,17 +196,107 @@ def ns_shear_decompose(
 
 
 def ns_shear_reconstruct(lowpass: np.ndarray, bands: list[np.ndarray]) -> np.ndarray:
-    """Invert :func:`ns_shear_decompose`: the low-pass band plus every directional band."""
+    """Invert :func:`ns_shear_decompose`: the low-pass band plus every directional band.
+
+    Parameters
+    ----------
+    lowpass : numpy.ndarray
+        The low-pass band.
+    bands : list of numpy.ndarray
+        The directional bands of each level, each of shape ``(D,) + lowpass.shape``.
+
+    Returns
+    -------
+    image : numpy.ndarray
+        ``lowpass`` plus the sum of every band, ``lowpass``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import ns_shear_reconstruct
+    >>> ns_shear_reconstruct(np.ones((2, 2)), [np.full((3, 2, 2), 0.5)])
+    array([[2.5, 2.5],
+           [2.5, 2.5]])
+    """
     return lowpass + sum(band.sum(axis=0) for band in bands)
 
 
 def wle(band: np.ndarray) -> np.ndarray:
-    """Weighted local energy Σ W(m, n) L(i+m, j+n)² with W = [1 2 1; 2 4 2; 1 2 1]/16."""
+    r"""Weighted local energy of a band, the low-frequency activity of NSST-PAPCNN.
+
+    Parameters
+    ----------
+    band : numpy.ndarray
+        A 2D band L.
+
+    Returns
+    -------
+    energy : numpy.ndarray
+        WLE, ``band``'s shape (mirror borders).
+
+    Notes
+    -----
+    With :math:`W = [1\ 2\ 1; 2\ 4\ 2; 1\ 2\ 1]/16` over the 3×3 neighbourhood [1]_,
+
+    .. math:: \mathrm{WLE}(i, j) = \sum_{m,n} W(m, n) \, L(i+m, j+n)^2.
+
+    References
+    ----------
+    .. [1] M. Yin, X. Liu, Y. Liu and X. Chen, "Medical image fusion with parameter-adaptive pulse
+       coupled neural network in nonsubsampled shearlet transform domain", IEEE Trans. Instrum.
+       Meas. 68(1):49-64, 2019. doi:10.1109/TIM.2018.2838778
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import wle
+    >>> band = np.zeros((5, 5)); band[2, 2] = 2.0
+    >>> wle(band)[1:4, 1:4]
+    array([[0.25, 0.5 , 0.25],
+           [0.5 , 1.  , 0.5 ],
+           [0.25, 0.5 , 0.25]])
+    """
     return ndimage.correlate(band * band, _W3, mode="mirror")
 
 
 def wseml(band: np.ndarray) -> np.ndarray:
-    """Weighted sum of the eight-neighbourhood modified Laplacian, Σ W(m, n) EML(i+m, j+n)."""
+    r"""Weighted sum of the eight-neighbourhood modified Laplacian (WSEML) of a band.
+
+    Parameters
+    ----------
+    band : numpy.ndarray
+        A 2D band L.
+
+    Returns
+    -------
+    wseml : numpy.ndarray
+        WSEML, ``band``'s shape (symmetric padding for EML, reflected borders for the sum).
+
+    Notes
+    -----
+    With W as in :func:`wle` [1]_,
+
+    .. math:: \mathrm{EML}(i, j) = |2L_{i,j} - L_{i-1,j} - L_{i+1,j}|
+              + |2L_{i,j} - L_{i,j-1} - L_{i,j+1}|
+              + \tfrac{1}{\sqrt 2} |2L_{i,j} - L_{i-1,j-1} - L_{i+1,j+1}|
+              + \tfrac{1}{\sqrt 2} |2L_{i,j} - L_{i-1,j+1} - L_{i+1,j-1}|,
+
+    .. math:: \mathrm{WSEML}(i, j) = \sum_{m,n} W(m, n) \, \mathrm{EML}(i+m, j+n).
+
+    References
+    ----------
+    .. [1] M. Yin, X. Liu, Y. Liu and X. Chen, "Medical image fusion with parameter-adaptive pulse
+       coupled neural network in nonsubsampled shearlet transform domain", IEEE Trans. Instrum.
+       Meas. 68(1):49-64, 2019. doi:10.1109/TIM.2018.2838778
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import wseml
+    >>> band = np.zeros((5, 5)); band[2, 2] = 2.0
+    >>> round(float(wseml(band)[2, 2]), 3)
+    4.768
+    """
     p = np.pad(band, 1, mode="symmetric")
     c2 = 2.0 * band
     eml = (
@@ -191,9 +311,30 @@ def wseml(band: np.ndarray) -> np.ndarray:
 def otsu_threshold_unit(s: np.ndarray) -> float:
     """Otsu's threshold of ``s`` on [0, 1] as MATLAB's ``graythresh`` computes it.
 
-    Values are clipped to [0, 1] and quantised to 256 levels (round half up); the threshold is
-    the mean of the histogram indices that maximise the between-class variance, divided by 255;
-    0 when no index does (a single occupied bin).
+    Parameters
+    ----------
+    s : numpy.ndarray
+        Values, clipped to [0, 1] and quantised to 256 levels (round half up).
+
+    Returns
+    -------
+    threshold : float
+        The mean of the histogram indices that maximise the between-class variance, divided by
+        255; 0 when no index does (a single occupied bin).
+
+    References
+    ----------
+    .. [1] N. Otsu, "A threshold selection method from gray-level histograms", IEEE Trans. Syst.
+       Man Cybern. 9(1):62-66, 1979. doi:10.1109/TSMC.1979.4310076
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import otsu_threshold_unit
+    >>> round(otsu_threshold_unit(np.array([0.1, 0.1, 0.2, 0.8, 0.9, 0.9])), 4)
+    0.498
+    >>> otsu_threshold_unit(np.full(4, 0.5))
+    0.0
     """
     q = np.floor(np.clip(s, 0.0, 1.0) * 255.0 + 0.5).astype(np.intp)
     p = np.bincount(q.ravel(), minlength=256) / q.size
@@ -209,7 +350,23 @@ def otsu_threshold_unit(s: np.ndarray) -> float:
 
 
 class PAPCNNParameters(NamedTuple):
-    """The PA-PCNN parameters of one band (λ stands for β·V_L)."""
+    r"""The PA-PCNN parameters of one band (λ stands for β·V_L).
+
+    Attributes
+    ----------
+    alpha_f : float
+        Decay exponent of the feeding input U, :math:`\alpha_f`.
+    lam : float
+        Linking strength λ (β·V_L of the paper).
+    v_e : float
+        Amplitude :math:`V_E` added to the dynamic threshold when a neuron fires.
+    alpha_e : float
+        Decay exponent of the dynamic threshold E, :math:`\alpha_e`.
+
+    See Also
+    --------
+    papcnn_parameters : computes them from a band's statistics.
+    """
 
     alpha_f: float
     lam: float
@@ -218,17 +375,78 @@ class PAPCNNParameters(NamedTuple):
 
 
 def band_statistics(s: np.ndarray) -> tuple[float, float, float]:
-    """(σ, S_max, S') of a band's |coefficients|: (n−1) std, maximum, Otsu threshold on [0, 1]."""
+    """The statistics of a band's |coefficients| that set its PA-PCNN parameters.
+
+    Parameters
+    ----------
+    s : numpy.ndarray
+        The absolute coefficients of a band, on the [0, 1] image scale.
+
+    Returns
+    -------
+    sigma : float
+        The standard deviation with n − 1 in the denominator (0 for a single value).
+    s_max : float
+        The maximum.
+    s_otsu : float
+        Otsu's threshold on [0, 1] (:func:`otsu_threshold_unit`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import band_statistics
+    >>> [round(v, 4) for v in band_statistics(np.array([0.1, 0.1, 0.2, 0.8, 0.9, 0.9]))]
+    [0.405, 0.9, 0.498]
+    """
     s = np.asarray(s, dtype=np.float64)
     sigma = float(s.std(ddof=1)) if s.size > 1 else 0.0
     return sigma, float(s.max()), otsu_threshold_unit(s)
 
 
 def papcnn_parameters(sigma: float, s_max: float, s_otsu: float) -> PAPCNNParameters | None:
-    """PA-PCNN parameters from a band's statistics; ``None`` where they are undefined.
+    r"""PA-PCNN parameters from a band's statistics (Chen et al. [2]_, as Yin et al. [1]_ use them).
 
-    α_f = log₁₀(1/σ), λ = (S_max/S' − 1)/6, V_E = e^(−α_f) + 1 + 6λ and
-    α_e = ln(V_E / (S' ((1 − e^(−3α_f))/(1 − e^(−α_f)) + 6λ e^(−α_f)))).
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation of the band's |coefficients|.
+    s_max : float
+        Their maximum.
+    s_otsu : float
+        Their Otsu threshold on [0, 1].
+
+    Returns
+    -------
+    params : PAPCNNParameters or None
+        The four parameters; ``None`` where they are undefined (σ outside (0, 1), or
+        :math:`S' \le 0`, or :math:`S_{max} \le 0`): such a band never fires.
+
+    Notes
+    -----
+    .. math:: \alpha_f = \log_{10}(1/\sigma), \quad \lambda = (S_{max}/S' - 1)/6, \quad
+              V_E = e^{-\alpha_f} + 1 + 6\lambda,
+
+    .. math:: \alpha_e = \ln\left(\frac{V_E}{S' \left(\frac{1 - e^{-3\alpha_f}}
+              {1 - e^{-\alpha_f}} + 6 \lambda e^{-\alpha_f}\right)}\right).
+
+    The paper writes "log" for :math:`\alpha_f`; the authors' code settles the base as 10.
+
+    References
+    ----------
+    .. [1] M. Yin, X. Liu, Y. Liu and X. Chen, "Medical image fusion with parameter-adaptive pulse
+       coupled neural network in nonsubsampled shearlet transform domain", IEEE Trans. Instrum.
+       Meas. 68(1):49-64, 2019. doi:10.1109/TIM.2018.2838778
+    .. [2] Y. Chen, S.-K. Park, Y. Ma and R. Ala, "A new automatic parameter setting method of a
+       simplified PCNN for image segmentation", IEEE Trans. Neural Netw. 22(6):880-892, 2011.
+
+    Examples
+    --------
+    >>> from brainfuse.fusion.pcnn import papcnn_parameters
+    >>> p = papcnn_parameters(0.405, 0.9, 0.498)
+    >>> round(p.alpha_f, 3), round(p.lam, 3)
+    (0.393, 0.135)
+    >>> papcnn_parameters(0.0, 1.0, 0.5) is None
+    True
     """
     if not (0.0 < sigma < 1.0) or s_otsu <= 0.0 or s_max <= 0.0:
         return None
@@ -243,10 +461,45 @@ def papcnn_parameters(sigma: float, s_max: float, s_otsu: float) -> PAPCNNParame
 def papcnn_firing_times(
     s: np.ndarray, params: PAPCNNParameters | None, iterations: int = 110
 ) -> np.ndarray:
-    """Firing times T = Σ_n Y[n] of a PA-PCNN fed by ``s`` (2D), as int32.
+    r"""Firing times :math:`T = \sum_n Y[n]` of a PA-PCNN fed by ``s``.
 
-    Linking uses the 8-neighbour weights [0.5 1 0.5; 1 0 1; 0.5 1 0.5] with zero borders; with
-    ``params`` ``None`` no neuron fires.
+    Parameters
+    ----------
+    s : numpy.ndarray
+        The 2D stimulus, a band's |coefficients|.
+    params : PAPCNNParameters or None
+        The band's parameters (:func:`papcnn_parameters`); with ``None`` no neuron fires.
+    iterations : int, optional
+        The number of iterations (default 110, the paper's).
+
+    Returns
+    -------
+    times : numpy.ndarray
+        int32, ``s``'s shape: how often each neuron fired.
+
+    Notes
+    -----
+    From U = Y = 0, E = 1, with the linking weights
+    :math:`W = [0.5\ 1\ 0.5; 1\ 0\ 1; 0.5\ 1\ 0.5]` and zero borders [1]_:
+
+    .. math:: U[n] = e^{-\alpha_f} U[n-1] + S \left(1 + \lambda \sum_{kl} W_{kl} Y_{kl}[n-1]
+              \right), \quad Y[n] = [U[n] > E[n-1]], \quad
+              E[n] = e^{-\alpha_e} E[n-1] + V_E Y[n].
+
+    References
+    ----------
+    .. [1] M. Yin, X. Liu, Y. Liu and X. Chen, "Medical image fusion with parameter-adaptive pulse
+       coupled neural network in nonsubsampled shearlet transform domain", IEEE Trans. Instrum.
+       Meas. 68(1):49-64, 2019. doi:10.1109/TIM.2018.2838778
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.pcnn import papcnn_firing_times, papcnn_parameters
+    >>> s = np.array([[0.1, 0.1, 0.2], [0.8, 0.9, 0.9]])
+    >>> papcnn_firing_times(s, papcnn_parameters(0.405, 0.9, 0.498), iterations=10)
+    array([[2, 2, 2],
+           [5, 5, 5]], dtype=int32)
     """
     s = np.asarray(s, dtype=np.float64)
     fired = np.zeros(s.shape, dtype=np.int32)
@@ -293,18 +546,40 @@ def _highpass_rule(ha: np.ndarray, hb: np.ndarray, iterations: int) -> np.ndarra
     params={"iterations": param("PA-PCNN iterations per high-frequency band", minimum=1)},
 )
 def papcnn(a: np.ndarray, b: np.ndarray, *, iterations: int = 110) -> np.ndarray:
-    """NSST-PAPCNN: WLE·WSEML low-frequency rule, PA-PCNN firing times for directional bands.
+    r"""NSST-PAPCNN: WLE·WSEML low-frequency rule, PA-PCNN firing times for directional bands.
 
-    The transform is an NSST-like nonsubsampled pyramid with shear-partitioned directional
-    filters (4 levels, 8/8/16/16 directions); see the module docstring for the formulas.
+    Images are put on [0, 1] and decomposed by :func:`ns_shear_decompose`, an NSST-like
+    nonsubsampled pyramid with shear-partitioned directional filters (4 levels, 8/8/16/16
+    directions). The low-frequency coefficient of the source with the larger
+    :math:`\mathrm{WLE} \cdot \mathrm{WSEML}` is kept (:func:`wle`, :func:`wseml`); in each
+    directional band the coefficient of the source whose neuron fired more often
+    (:func:`papcnn_firing_times`, ties: A). See the module docstring for the transform.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two grey 2D images, one shape, on the 0..255 scale.
+    iterations : int, optional
+        PA-PCNN iterations per high-frequency band (≥ 1, default 110, the paper's).
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape, on the 0..255 scale (not clipped).
+
+    References
+    ----------
+    .. [1] M. Yin, X. Liu, Y. Liu and X. Chen, "Medical image fusion with parameter-adaptive pulse
+       coupled neural network in nonsubsampled shearlet transform domain", IEEE Trans. Instrum.
+       Meas. 68(1):49-64, 2019. doi:10.1109/TIM.2018.2838778
 
     Examples
     --------
     >>> import numpy as np, brainfuse
     >>> a = np.zeros((24, 24), np.float32); b = np.full((24, 24), 80, np.float32)
     >>> a[6:18, 6:18] = 200
-    >>> brainfuse.fuse(a, b, "papcnn", iterations=20).shape
-    (24, 24)
+    >>> brainfuse.fuse(a, b, "papcnn", iterations=20)[12, ::4].round() + 0.0
+    array([  0.,   0., 200., 200., 200.,   0.], dtype=float32)
     """
     low_a, bands_a = ns_shear_decompose(np.asarray(a, dtype=np.float64) / 255.0)
     low_b, bands_b = ns_shear_decompose(np.asarray(b, dtype=np.float64) / 255.0)

@@ -41,6 +41,7 @@ __all__ = [
     "MANIFEST_FILE",
     "ksvd",
     "load_dictionary",
+    "main",
     "odct_dictionary",
     "training_images",
     "training_patches",
@@ -61,8 +62,25 @@ def _sha256(path: Path) -> str:
 def load_dictionary() -> np.ndarray:
     """The shipped LP-SR dictionary, 64 × 256 float64 with unit-norm columns (atoms).
 
-    The file's sha256 is checked against the manifest; a mismatch raises ``RuntimeError``
-    (the installation is damaged). The array is read-only and cached.
+    The array is read-only and cached.
+
+    Returns
+    -------
+    dictionary : numpy.ndarray
+        64 × 256 float64; each column is a row-major 8×8 patch with zero mean.
+
+    Raises
+    ------
+    RuntimeError
+        If the file's sha256 differs from the manifest's (the installation is damaged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.sr_dictionary import load_dictionary
+    >>> d = load_dictionary()
+    >>> d.shape, bool(np.allclose(np.linalg.norm(d, axis=0), 1.0)), d.flags.writeable
+    ((64, 256), True, False)
     """
     data = resources.files("brainfuse.fusion") / "data"
     manifest = json.loads((data / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -79,11 +97,34 @@ def load_dictionary() -> np.ndarray:
 
 
 def odct_dictionary(patch: int, atoms: int) -> np.ndarray:
-    """Overcomplete 2D DCT dictionary: ``patch**2`` × ``atoms`` with unit-norm columns.
+    r"""Overcomplete 2D DCT dictionary: ``patch**2`` × ``atoms`` with unit-norm columns.
 
-    The 1D dictionary has ``k = sqrt(atoms)`` cosines cos(π j n / k), n = 0..patch-1,
-    j = 0..k-1, each non-constant one with its mean removed; the 2D atoms are their Kronecker
-    products (``atoms`` must be a square).
+    Parameters
+    ----------
+    patch : int
+        The patch side n; atoms have n² entries.
+    atoms : int
+        The number of atoms K, a perfect square.
+
+    Returns
+    -------
+    dictionary : numpy.ndarray
+        ``patch**2`` × ``atoms``, float64, unit-norm columns.
+
+    Notes
+    -----
+    The 1D dictionary has :math:`k = \sqrt{K}` cosines :math:`\cos(\pi j n / k)`,
+    n = 0..patch-1, j = 0..k-1, each non-constant one with its mean removed; the 2D atoms are
+    their Kronecker products. It is K-SVD's usual starting point.
+
+    Examples
+    --------
+    >>> from brainfuse.fusion.sr_dictionary import odct_dictionary
+    >>> odct_dictionary(2, 4)
+    array([[ 0.5,  0.5,  0.5,  0.5],
+           [ 0.5, -0.5,  0.5, -0.5],
+           [ 0.5,  0.5, -0.5, -0.5],
+           [ 0.5, -0.5, -0.5,  0.5]])
     """
     k = round(np.sqrt(atoms))
     if k * k != atoms:
@@ -96,10 +137,36 @@ def odct_dictionary(patch: int, atoms: int) -> np.ndarray:
 
 
 def training_images(root: Path, split: str = "train") -> list[Path]:
-    """Image files of ``split`` in harvard-aanlib, both modalities of each pair, sorted.
+    r"""Image files of ``split`` in harvard-aanlib, both modalities of each pair, sorted.
 
-    ``root`` is the harvard-aanlib folder (with ``split.csv``). The ``benchmark-overlap`` cases
-    must never be used for training: asking for them raises ``ValueError``.
+    Parameters
+    ----------
+    root : pathlib.Path
+        The harvard-aanlib folder, with ``split.csv`` (columns ``pairset``, ``file``, ``split``)
+        and one folder per pair set (``CT-MRI/CT``, ``CT-MRI/MRI``, ...).
+    split : str, optional
+        The split to list (default ``"train"``).
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        The image files, both modalities of every pair of the split, sorted.
+
+    Raises
+    ------
+    ValueError
+        If ``split`` is ``"benchmark-overlap"``: those cases are reserved for evaluation and must
+        never be used for training.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brainfuse.fusion.sr_dictionary import training_images
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "split.csv").write_text("pairset,file,split\nCT-MRI,1.png,train\n")
+    >>> [p.relative_to(root).as_posix() for p in training_images(root)]
+    ['CT-MRI/CT/1.png', 'CT-MRI/MRI/1.png']
     """
     if split == "benchmark-overlap":
         raise ValueError("benchmark-overlap cases are reserved for evaluation")
@@ -123,10 +190,29 @@ def training_patches(
 ) -> np.ndarray:
     """Random mean-removed ``patch``×``patch`` patches of grey images, as columns.
 
-    The same number of patches is drawn from each image (uniformly among its patches whose
-    standard deviation is at least ``min_std`` grey levels, which leaves out the black
-    background), with one ``numpy.random.default_rng(seed)`` consumed in file order; the result
-    is ``patch**2`` × ``n_patches`` float64, columns in row-major patch order.
+    The same number of patches is drawn from each image, uniformly among its patches whose
+    standard deviation is at least ``min_std`` grey levels (which leaves out the black
+    background), with one ``numpy.random.default_rng(seed)`` consumed in file order. Colour
+    images are reduced to BT.601 luma.
+
+    Parameters
+    ----------
+    files : sequence of pathlib.Path
+        Image files readable by :func:`brainfuse.io.load`.
+    n_patches : int, optional
+        The number of patches (default 100,000).
+    patch : int, optional
+        The patch side (default 8).
+    min_std : float, optional
+        The smallest standard deviation of a usable patch, in grey levels (default 2.0).
+    seed : int, optional
+        Seed of the random generator (default 0).
+
+    Returns
+    -------
+    patches : numpy.ndarray
+        ``patch**2`` × ``n_patches`` float64 (fewer columns when the images hold fewer usable
+        patches), each column a row-major patch with its mean removed.
     """
     from ..color import rgb_to_grey
     from ..io import load
@@ -184,12 +270,60 @@ def ksvd(
     iterations: int = 10,
     progress: bool = True,
 ) -> tuple[np.ndarray, list[float]]:
-    """K-SVD dictionary learning (Aharon, Elad & Bruckstein 2006).
+    r"""K-SVD dictionary learning (Aharon, Elad & Bruckstein [1]_).
 
-    ``x`` is m × n (signals as columns), ``d0`` the m × K starting dictionary. Returns the
-    learned dictionary (unit-norm columns, each with its largest-magnitude entry positive) and
-    the RMS coding error per sample after each iteration's sparse coding. BLAS runs on one
-    thread: the matrices are small, and threads only cost when the cores are busy.
+    BLAS runs on one thread: the matrices are small, and threads only cost when the cores are
+    busy.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The signals, m × n (one per column).
+    d0 : numpy.ndarray
+        The starting dictionary, m × K (e.g. :func:`odct_dictionary`); its columns are
+        normalised first.
+    sparsity : int, optional
+        Atoms per signal in the OMP sparse coding (default 5).
+    iterations : int, optional
+        Coding/update rounds (default 10).
+    progress : bool, optional
+        Show a progress bar (default True).
+
+    Returns
+    -------
+    dictionary : numpy.ndarray
+        The learned m × K dictionary: unit-norm columns, each with its largest-magnitude entry
+        positive.
+    rmse : list of float
+        The RMS coding error per sample after each iteration's sparse coding.
+
+    Notes
+    -----
+    Each iteration codes every column of X with ``sparsity`` atoms by orthogonal matching
+    pursuit, :math:`X \approx D\Gamma`, then replaces each atom :math:`d_k` and its
+    coefficients :math:`\gamma_k` by the best rank-one approximation :math:`\sigma u v^T` of the
+    residual of the signals that use it,
+
+    .. math:: E_k = X_k - D\Gamma_k + d_k \gamma_k, \quad d_k \leftarrow u, \quad
+              \gamma_k \leftarrow \sigma v.
+
+    An atom no signal uses is replaced by the worst-coded signal.
+
+    References
+    ----------
+    .. [1] M. Aharon, M. Elad and A. Bruckstein, "K-SVD: an algorithm for designing overcomplete
+       dictionaries for sparse representation", IEEE Trans. Signal Process. 54(11):4311-4322,
+       2006. doi:10.1109/TSP.2006.881199
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.fusion.sr_dictionary import ksvd, odct_dictionary
+    >>> rng = np.random.default_rng(0)
+    >>> x = odct_dictionary(4, 16)[:, :8] @ (rng.random((8, 50)) * (rng.random((8, 50)) < 0.2))
+    >>> d, rmse = ksvd(x, odct_dictionary(4, 16), sparsity=2, iterations=3, progress=False)
+    >>> d.shape, rmse[-1] < rmse[0]
+    ((16, 16), True)
     """
     from threadpoolctl import threadpool_limits
     from tqdm import tqdm
@@ -204,7 +338,20 @@ def ksvd(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Learn the LP-SR dictionary and write it with its manifest (see the module docstring)."""
+    """Learn the LP-SR dictionary and write it with its manifest (see the module docstring).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``): ``--data`` (the harvard-aanlib
+        folder, required), ``--out``, ``--patches``, ``--atoms``, ``--patch``, ``--sparsity``,
+        ``--iterations``, ``--min-std``, ``--seed``.
+
+    Returns
+    -------
+    status : int
+        0 on success.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m brainfuse.fusion.sr_dictionary", description=__doc__.splitlines()[0]
     )

@@ -17,7 +17,24 @@ __all__ = ["atomic_path", "check_output_path", "compound_suffix"]
 
 
 def compound_suffix(path: str | os.PathLike[str]) -> str:
-    """Lower-case suffix including ``.gz`` when doubled: ``a.nii.gz`` → ``.nii.gz``."""
+    """Lower-case suffix, including ``.gz`` when doubled: ``a.nii.gz`` → ``.nii.gz``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file name or path.
+
+    Returns
+    -------
+    suffix : str
+        The last suffix, or the last two when the last is ``.gz``; ``""`` without one.
+
+    Examples
+    --------
+    >>> from brainfuse.io.atomic import compound_suffix
+    >>> compound_suffix("scans/T1.NII.GZ"), compound_suffix("fused.png")
+    ('.nii.gz', '.png')
+    """
     name = Path(path).name.lower()
     for double in (".nii.gz", ".tar.gz"):
         if name.endswith(double):
@@ -40,6 +57,38 @@ def check_output_path(
     An output is an input when both name the same file: the same path once symbolic links and
     ``..`` are resolved, or another name of the same file (a hard link). A loop of symbolic
     links, a parent that is not a folder and a folder we may not write in are refused too.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file.
+    inputs : iterable of str, os.PathLike or None, optional
+        The input files (``None`` entries are skipped).
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        If the output is refused; the message names it and the reason.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brainfuse.errors import InputError
+    >>> from brainfuse.io.atomic import check_output_path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> check_output_path(folder / "fused.png", [folder / "mri.png"]).name
+    'fused.png'
+    >>> try:
+    ...     check_output_path(folder / "mri.png", [folder / "mri.png"])
+    ... except InputError as exc:
+    ...     print(exc.problem)
+    output path is an input file; refusing to overwrite an input
     """
     out = Path(path)
     target = _resolved(out)
@@ -84,8 +133,34 @@ _UMASK = _read_umask()
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path with the same suffix; on success rename it to ``path``.
 
-    The temporary file lives in the target's folder so the final ``os.replace`` is atomic. On
-    any exception it is removed and the target is left untouched.
+    The temporary file lives in the target's folder so the final ``os.replace`` is atomic. On any
+    exception it is removed and the target is left untouched.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+
+    Yields
+    ------
+    tmp : pathlib.Path
+        The temporary file to write to (created empty, in the target's folder).
+
+    Raises
+    ------
+    InputError
+        If the folder cannot be written in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brainfuse.io.atomic import atomic_path
+    >>> target = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
     """
     target = Path(path)
     suffix = compound_suffix(target)

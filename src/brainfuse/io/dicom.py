@@ -47,7 +47,28 @@ def _modality(ds, fallback: Modality) -> Modality:
 
 
 def read_dicom_file(path: Path, *, max_pixels: int, modality: Modality) -> Image:
-    """Read one single-frame DICOM file as a 2D image (pixel spacing in mm kept)."""
+    """Read one single-frame grey DICOM file as a 2D image (pixel spacing in mm kept).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The DICOM file.
+    max_pixels : int
+        Refuse data with more pixels or voxels than this.
+    modality : Modality
+        The modality to record (guessed from the path by :func:`brainfuse.io.load`).
+
+    Returns
+    -------
+    image : Image
+        The samples (rescale slope and intercept applied) as float32.
+
+    Raises
+    ------
+    InputError
+        If the file is not readable DICOM, its pixel data cannot be decoded, it has too many
+        pixels, several frames, or colour.
+    """
     import pydicom
 
     try:
@@ -86,9 +107,27 @@ def read_dicom_series(folder: Path, *, max_pixels: int, modality: Modality) -> I
 
     Slices are sorted by their position along the slice normal (the cross product of the two
     Image Orientation (Patient) vectors); the spacing between slices comes from those positions,
-    not from Slice Thickness. Non-DICOM files in the folder are ignored. Raises
-    :class:`InputError` for an empty folder, several series, slices of different size or
-    orientation, and unevenly spaced slices.
+    not from Slice Thickness. Non-DICOM files in the folder are ignored.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The series folder.
+    max_pixels : int
+        Refuse data with more pixels or voxels than this.
+    modality : Modality
+        The modality to record (guessed from the path by :func:`brainfuse.io.load`).
+
+    Returns
+    -------
+    volume : Image
+        The volume with its RAS+ affine.
+
+    Raises
+    ------
+    InputError
+        For an empty folder, several series, too many voxels, slices of different size or
+        orientation, two slices at one position, unevenly spaced slices, or MONOCHROME1 data.
     """
     import pydicom
 

@@ -16,7 +16,23 @@ __all__ = ["Image", "Modality", "guess_modality", "to_fusion_scale"]
 
 
 class Modality(str, Enum):
-    """Imaging modality of an :class:`Image`."""
+    """Imaging modality of an :class:`Image`.
+
+    Attributes
+    ----------
+    MRI, CT, PET, SPECT : Modality
+        The acquisition modalities.
+    FUSED : Modality
+        A fusion result.
+    UNKNOWN : Modality
+        Not known (value ``"unknown"``).
+
+    Examples
+    --------
+    >>> from brainfuse.io.image import Modality
+    >>> Modality.parse("pt"), Modality.PET.functional, Modality.CT.functional
+    (<Modality.PET: 'PET'>, True, False)
+    """
 
     MRI = "MRI"
     CT = "CT"
@@ -32,7 +48,29 @@ class Modality(str, Enum):
 
     @classmethod
     def parse(cls, value: str | Modality | None) -> Modality:
-        """Modality from a case-insensitive name (``"pet"``, ``"MR"``, ``"t1"`` ...)."""
+        """Modality from a case-insensitive name (``"pet"``, ``"MR"``, ``"t1"`` ...).
+
+        Parameters
+        ----------
+        value : str, Modality or None
+            A name or alias (MR, T1, T2, PD → MRI; NM → SPECT; PT → PET), a Modality (returned as it
+            is), or None (UNKNOWN).
+
+        Returns
+        -------
+        modality : Modality
+
+        Raises
+        ------
+        InputError
+            If the name is none of the modalities or aliases.
+
+        Examples
+        --------
+        >>> from brainfuse.io.image import Modality
+        >>> Modality.parse("MR").value, Modality.parse(None).value
+        ('MRI', 'unknown')
+        """
         if value is None:
             return cls.UNKNOWN
         if isinstance(value, Modality):
@@ -63,8 +101,22 @@ _MODALITY_TOKENS = {
 def guess_modality(path: str | Path) -> Modality:
     """Guess the modality from a path: the file name first, then the parent folders.
 
-    ``.../MRI_PET/PET/11.png`` is PET, ``T1.nii`` is MRI, ``scct.nii`` is CT. A name that
-    names no modality (or several) gives :attr:`Modality.UNKNOWN`.
+    A name that names no modality (or several) gives :attr:`Modality.UNKNOWN`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A file or folder path.
+
+    Returns
+    -------
+    modality : Modality
+
+    Examples
+    --------
+    >>> from brainfuse.io.image import guess_modality
+    >>> [guess_modality(p).value for p in ("MRI_PET/PET/11.png", "T1.nii", "scct.nii", "a.png")]
+    ['PET', 'MRI', 'CT', 'unknown']
     """
     p = Path(path)
     parts = [p.name.split(".")[0], *(q.name for q in p.parents)][:3]
@@ -98,29 +150,29 @@ class Image:
 
     Attributes
     ----------
-    array:
+    array : numpy.ndarray
         ``float32`` samples: ``(H, W)`` grey, ``(H, W, 3)`` RGB (``rgb=True``), or ``(X, Y, Z)``
         volume in the voxel order of its NIfTI file.
-    rgb:
+    rgb : bool
         True when ``array`` holds a pseudo-colour (or true-colour) RGB image. Grey images
         stored as RGB with equal channels are loaded as grey.
-    modality:
+    modality : Modality
         :class:`Modality` of the image.
-    spacing:
+    spacing : tuple of float
         Pixel or voxel size in millimetres per spatial axis (row, column) / (x, y, z).
-    affine:
+    affine : numpy.ndarray or None
         ``4x4`` voxel-to-world (RAS+, mm) matrix of a volume; ``None`` for 2D images.
-    colormap:
+    colormap : str or None
         Name of the palette used to show a grey functional image in colour (a DICOM PET
         palette or a matplotlib colour map), or ``None``.
-    bit_depth:
+    bit_depth : int or None
         Bits per sample of the source file (8, 16, 32, 64), ``None`` for images built in memory.
-    display_values:
+    display_values : bool
         True when the samples are display values on the 0..255 scale, used as they are: 8-bit
         2D image files, NumPy arrays, fused results. False for measurements (NIfTI and DICOM
         volumes, 16-bit and float images), which :func:`to_fusion_scale`
         stretches to 0..255.
-    source:
+    source : str or None
         The file it was loaded from, if any.
     """
 
@@ -187,7 +239,13 @@ class Image:
         return self.ndim == 3
 
     def grey(self) -> np.ndarray:
-        """Grey samples: the array itself, or the BT.601 luma of an RGB image."""
+        """Grey samples: the array itself, or the BT.601 luma of an RGB image.
+
+        Returns
+        -------
+        grey : numpy.ndarray
+            float32, the spatial shape.
+        """
         if not self.rgb:
             return self.array
         from ..color import rgb_to_grey
@@ -195,7 +253,25 @@ class Image:
         return rgb_to_grey(self.array)
 
     def replace(self, **changes: Any) -> Image:
-        """A copy with some fields replaced (``array``, ``rgb``, ``modality`` ...)."""
+        """A copy with some fields replaced (``array``, ``rgb``, ``modality`` ...).
+
+        Parameters
+        ----------
+        **changes
+            New values of fields of :class:`Image`.
+
+        Returns
+        -------
+        image : Image
+            The copy (the array is shared unless replaced).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainfuse.io.image import Image, Modality
+        >>> Image(np.zeros((2, 3), np.float32)).replace(modality=Modality.CT)
+        Image(image 2x3, modality=CT, spacing=(1.0, 1.0), bit_depth=None)
+        """
         return dataclasses.replace(self, **changes)
 
     def __repr__(self) -> str:

@@ -21,6 +21,38 @@ def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
 
     The whole file is read (and a gzip stream decompressed to its end, so that its CRC-32 is
     checked) before nibabel parses it: a corrupt ``.nii.gz`` is refused, not read as data.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    max_pixels : int
+        Refuse data with more pixels or voxels than this.
+    modality : Modality
+        The modality to record (guessed from the path by :func:`brainfuse.io.load`).
+
+    Returns
+    -------
+    volume : Image
+        The volume with its affine and NIfTI header (``meta["nifti_header"]``).
+
+    Raises
+    ------
+    InputError
+        If the file is not readable NIfTI, truncated or corrupt, not 3D, has dimensions ≤ 0, a
+        singular or non-finite affine, or too many voxels.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from brainfuse.io.image import Image, Modality
+    >>> from brainfuse.io.nifti import read_nifti, write_nifti
+    >>> path = Path(tempfile.mkdtemp()) / "v.nii.gz"
+    >>> write_nifti(Image(np.ones((2, 3, 4), np.float32), affine=np.diag([2.0, 2, 2, 1])), path)
+    >>> volume = read_nifti(path, max_pixels=10**6, modality=Modality.MRI)
+    >>> volume.shape, volume.spacing
+    ((2, 3, 4), (2.0, 2.0, 2.0))
     """
     import nibabel as nib
 
@@ -67,9 +99,39 @@ def from_nibabel(
 ) -> Image:
     """An :class:`Image` of a nibabel image (NIfTI-1/2, or any spatial image with an affine).
 
-    The data go through the image's scale factors; a 2D image becomes a volume of one slice.
-    A NIfTI header is kept in ``meta["nifti_header"]`` so that a volume written on the same
-    grid keeps it (sform and qform with their codes, units, description).
+    The data go through the image's scale factors; a 2D image becomes a volume of one slice. A
+    NIfTI header is kept in ``meta["nifti_header"]`` so that a volume written on the same grid
+    keeps it (sform and qform with their codes, units, description).
+
+    Parameters
+    ----------
+    img : nibabel spatial image
+        The image.
+    source : str or pathlib.Path, optional
+        The file it came from, named in messages.
+    max_pixels : int
+        Refuse data with more pixels or voxels than this.
+    modality : Modality, optional
+        The modality to record (default UNKNOWN).
+
+    Returns
+    -------
+    volume : Image
+
+    Raises
+    ------
+    InputError
+        If the header or data cannot be read, a dimension is ≤ 0, the affine is singular or not
+        finite, the image is not 3D (after a 2D image is given one slice), or it has too many
+        voxels.
+
+    Examples
+    --------
+    >>> import nibabel as nib, numpy as np
+    >>> from brainfuse.io.nifti import from_nibabel
+    >>> img = nib.Nifti1Image(np.zeros((2, 3, 4), np.float32), np.diag([2.0, 2, 2, 1]))
+    >>> from_nibabel(img, max_pixels=10**6)
+    Image(volume 2x3x4, modality=unknown, spacing=(2.0, 2.0, 2.0), bit_depth=32)
     """
     name = source if source is not None else "nibabel image"
     try:
@@ -120,9 +182,23 @@ def write_nifti(image: Image, path: Path, *, header: Any = None) -> None:
     """Write a volume as float32 NIfTI.
 
     With ``header`` (a NIfTI header of an input on the same grid, as :func:`from_nibabel` keeps
-    it) the file keeps that header: its sform and qform with their codes, units, description
-    and intent; only the data type and the scaling are set anew. Without one, the image's
-    affine is written as both sform and qform with code 1 (scanner).
+    it) the file keeps that header: its sform and qform with their codes, units, description and
+    intent; only the data type and the scaling are set anew. Without one, the image's affine is
+    written as both sform and qform with code 1 (scanner).
+
+    Parameters
+    ----------
+    image : Image
+        The volume.
+    path : pathlib.Path
+        The ``.nii`` or ``.nii.gz`` file to write.
+    header : nibabel NIfTI header, optional
+        The header to keep.
+
+    Raises
+    ------
+    InputError
+        If ``header`` does not describe the image's grid.
     """
     import nibabel as nib
 

@@ -32,7 +32,17 @@ _RASTER = {"png", "jpeg", "gif", "bmp", "tiff"}
 
 
 def max_pixels_default() -> int:
-    """The pixel limit: ``$BRAINFUSE_MAX_PIXELS`` if set, else :data:`DEFAULT_MAX_PIXELS`."""
+    """The pixel limit: ``$BRAINFUSE_MAX_PIXELS`` if set, else :data:`DEFAULT_MAX_PIXELS`.
+
+    Returns
+    -------
+    limit : int
+
+    Raises
+    ------
+    InputError
+        If the variable is set but is not an integer.
+    """
     env = os.environ.get("BRAINFUSE_MAX_PIXELS")
     if env:
         try:
@@ -45,9 +55,28 @@ def max_pixels_default() -> int:
 def sniff_format(path: str | os.PathLike[str]) -> str | None:
     """The format of a file from its first bytes.
 
-    Returns one of ``png``, ``jpeg``, ``gif``, ``bmp``, ``tiff``, ``npy``, ``nifti``,
-    ``nifti-gz``, ``dicom``, ``gzip`` (compressed, but not a readable NIfTI), or ``None`` when
-    the content is none of these.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    format : str or None
+        One of ``png``, ``jpeg``, ``gif``, ``bmp``, ``tiff``, ``npy``, ``nifti``, ``nifti-gz``,
+        ``dicom``, ``gzip`` (compressed, but not a readable NIfTI), or ``None`` when the content
+        is none of these.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from brainfuse.io.readers import sniff_format
+    >>> path = Path(tempfile.mkdtemp()) / "scan.npy"
+    >>> np.save(path, np.zeros(3))
+    >>> _ = path.rename(path.with_suffix(".dat"))  # the name does not matter, the bytes do
+    >>> sniff_format(path.with_suffix(".dat"))
+    'npy'
     """
     with open(path, "rb") as fh:
         head = fh.read(352)

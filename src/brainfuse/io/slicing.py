@@ -25,27 +25,95 @@ PLANES = {"axial": 2, "coronal": 1, "sagittal": 0}
 
 @dataclass(frozen=True)
 class Canonical:
-    """A volume in RAS+ voxel order: ``array[i, j, k]`` with i → right, j → anterior, k → up."""
+    """A volume in RAS+ voxel order: ``array[i, j, k]`` with i → right, j → anterior, k → up.
+
+    Made by :func:`canonical`.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        The samples in RAS+ voxel order.
+    affine : numpy.ndarray
+        The 4×4 voxel-to-world matrix (mm) of that order.
+    spacing : tuple of 3 floats
+        Voxel size (mm) along i, j, k.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.io.slicing import canonical
+    >>> c = canonical(np.zeros((4, 5, 6), np.float32))
+    >>> c.voxel((1.2, 7, -3)), c.world((1, 2, 3))
+    ((1, 4, 0), (1.0, 2.0, 3.0))
+    """
 
     array: np.ndarray
     affine: np.ndarray
     spacing: tuple[float, float, float]
 
     def voxel(self, xyz_mm: Sequence[float]) -> tuple[int, int, int]:
-        """The voxel nearest a world point (mm), clipped into the volume."""
+        """The voxel nearest a world point (mm), clipped into the volume.
+
+        Parameters
+        ----------
+        xyz_mm : sequence of 3 floats
+            A world point, RAS+ millimetres.
+
+        Returns
+        -------
+        ijk : tuple of 3 ints
+        """
         ijk = np.linalg.inv(self.affine) @ np.array([*xyz_mm, 1.0])
         return tuple(
             int(np.clip(round(v), 0, n - 1)) for v, n in zip(ijk[:3], self.array.shape, strict=True)
         )  # type: ignore[return-value]
 
     def world(self, ijk: Sequence[int]) -> tuple[float, float, float]:
-        """The world point (mm) of a voxel."""
+        """The world point (mm) of a voxel.
+
+        Parameters
+        ----------
+        ijk : sequence of 3 ints
+            A voxel index.
+
+        Returns
+        -------
+        xyz : tuple of 3 floats
+            RAS+ millimetres.
+        """
         xyz = self.affine @ np.array([*ijk, 1.0])
         return float(xyz[0]), float(xyz[1]), float(xyz[2])
 
     def view(self, plane: str, index: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-        """The 2D slice ``index`` of ``plane`` for display (rows top → bottom) and its extent in
-        mm ``(0, width, 0, height)``."""
+        """The 2D slice ``index`` of ``plane`` for display (rows top → bottom) and its extent in mm.
+
+        Parameters
+        ----------
+        plane : {"axial", "coronal", "sagittal"}
+            The plane.
+        index : int
+            The slice index across the plane.
+
+        Returns
+        -------
+        slice : numpy.ndarray
+            C-ordered, rows from top to bottom of the display.
+        extent : tuple of 4 floats
+            ``(0, width, 0, height)`` in mm.
+
+        Raises
+        ------
+        InputError
+            If ``plane`` is unknown.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainfuse.io.slicing import canonical
+        >>> view, extent = canonical(np.zeros((4, 5, 6), np.float32)).view("axial", 2)
+        >>> view.shape, extent
+        ((5, 4), (0.0, 4.0, 0.0, 5.0))
+        """
         a = self.array
         sx, sy, sz = self.spacing
         if plane == "axial":

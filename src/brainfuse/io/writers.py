@@ -20,12 +20,55 @@ OUTPUT_SUFFIXES_3D = (".nii", ".nii.gz", ".npy")
 
 
 def to_uint8(array: np.ndarray) -> np.ndarray:
-    """Round (half to even) and clip samples on the 0..255 scale to ``uint8``."""
+    """Round (half to even) and clip samples on the 0..255 scale to ``uint8``.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        Samples on the 0..255 scale.
+
+    Returns
+    -------
+    pixels : numpy.ndarray
+        uint8, ``array``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.io.writers import to_uint8
+    >>> to_uint8(np.array([-3.0, 0.5, 1.5, 254.6, 300.0]))
+    array([  0,   0,   2, 255, 255], dtype=uint8)
+    """
     return np.clip(np.rint(np.asarray(array, dtype=np.float64)), 0, 255).astype(np.uint8)
 
 
 def check_output_suffix(path: str | os.PathLike[str], ndim: int) -> str:
-    """The output suffix if it can hold a ``ndim``-D image, else an :class:`InputError`."""
+    """The output suffix, if it can hold an image of ``ndim`` dimensions.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file.
+    ndim : int
+        2 (images: PNG, TIFF, BMP, JPEG, ``.npy``) or 3 (volumes: ``.nii``, ``.nii.gz``,
+        ``.npy``).
+
+    Returns
+    -------
+    suffix : str
+        The lower-case (compound) suffix.
+
+    Raises
+    ------
+    InputError
+        If the suffix cannot hold such an image.
+
+    Examples
+    --------
+    >>> from brainfuse.io.writers import check_output_suffix
+    >>> check_output_suffix("fused.nii.gz", 3), check_output_suffix("fused.PNG", 2)
+    ('.nii.gz', '.png')
+    """
     suffix = compound_suffix(path)
     allowed = OUTPUT_SUFFIXES_3D if ndim == 3 else OUTPUT_SUFFIXES_2D
     if suffix not in allowed:
@@ -46,15 +89,44 @@ def save(
     """Write ``image`` to ``path`` atomically; return the path.
 
     2D images go to PNG, TIFF, BMP or JPEG as 8-bit: grey as mode ``L``, colour as ``RGB``
-    (samples on the 0..255 scale, rounded and clipped); a grey image whose source was 16-bit
-    goes to TIFF/PNG as 16-bit. ``.npy`` keeps the float32 samples exactly. Volumes go to
-    NIfTI (``.nii``, ``.nii.gz``) as float32 on the grid of ``reference`` if given (its shape
-    must match), else their own; the NIfTI header of the reference (or the volume's own, when
-    it was read from NIfTI) is kept whole: sform and qform with their codes, units,
-    description.
+    (samples on the 0..255 scale, rounded and clipped); a grey image whose source was 16-bit goes
+    to TIFF/PNG as 16-bit. ``.npy`` keeps the float32 samples exactly. Volumes go to NIfTI
+    (``.nii``, ``.nii.gz``) as float32; the NIfTI header of the reference (or the volume's own,
+    when it was read from NIfTI) is kept whole: sform and qform with their codes, units,
+    description. The file appears complete or not at all.
 
-    The path may not be ``image.source`` or any of ``inputs`` (inputs are never overwritten);
-    the file appears complete or not at all.
+    Parameters
+    ----------
+    image : Image
+        The image or volume.
+    path : str or os.PathLike
+        The output file; its suffix chooses the format.
+    reference : Image, optional
+        A volume whose grid (shape must match) and header the written volume takes.
+    inputs : iterable of str, os.PathLike or None, optional
+        Files that must not be overwritten (``image.source`` never is either).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        If the suffix cannot hold the image, the path is an input or cannot be written, or the
+        reference's grid differs.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from brainfuse.io import load, save
+    >>> image = load(np.array([[0, 128], [255, 64]], np.uint8))
+    >>> path = save(image, Path(tempfile.mkdtemp()) / "fused.png")
+    >>> load(path).array
+    array([[  0., 128.],
+           [255.,  64.]], dtype=float32)
     """
     out = check_output_path(
         path, [image.source, *(reference.source if reference else None,), *inputs]

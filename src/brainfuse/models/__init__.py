@@ -28,7 +28,29 @@ TRAINABLE: dict[str, str] = {
 
 
 def get_spec(name: str) -> ModelSpec:
-    """The :class:`~brainfuse.models.train.ModelSpec` of a trainable network."""
+    """The :class:`~brainfuse.models.train.ModelSpec` of a trainable network.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`TRAINABLE` (``funfusean``, ``mdafuse``, ``mfinet``, ``drbif``).
+
+    Returns
+    -------
+    spec : ModelSpec
+
+    Raises
+    ------
+    InputError
+        If the name is not trainable (the message lists the valid ones).
+
+    Examples
+    --------
+    >>> from brainfuse.models import get_spec
+    >>> spec = get_spec("funfusean")
+    >>> spec.name, spec.bind()["lam"]
+    ('funfusean', 0.8)
+    """
     if name not in TRAINABLE:
         raise InputError(None, f"unknown model '{name}'; trainable: {', '.join(sorted(TRAINABLE))}")
     module, attr = TRAINABLE[name].split(":")

@@ -14,6 +14,8 @@ import click
 
 from ..errors import InputError
 
+__all__ = ["train_command"]
+
 #: ``TrainConfig`` field → the option of ``brainfuse train`` that sets it.
 _OPTIONS = {
     "steps": "--steps",
@@ -111,6 +113,43 @@ def train_command(
 
     \b
     brainfuse train funfusean --data harvard-aanlib --out funfusean.pt
+    \f
+
+    The text above is the command's help; what follows documents the function that
+    ``brainfuse train`` calls with its parsed arguments (click stops the help at the form
+    feed). It is a thin shell over :func:`brainfuse.models.plan.plan_training`.
+
+    Parameters
+    ----------
+    model : str or None
+        The network (MODEL); None lists the trainable ones in the error.
+    data_dir : pathlib.Path or None
+        The folder of registered pairs with ``split.csv`` (``--data``).
+    split : str
+        The split to train on (``--split``).
+    val_split : str
+        The split to validate on (``--val-split``; ``""`` for none).
+    out : pathlib.Path or None
+        The weights file to write (``--out``).
+    params : tuple of str
+        ``KEY=VALUE`` parameters of the model and its loss (``-p``).
+    pairsets : str or None
+        Comma-separated pair sets (``--pairsets``; default the model's).
+    steps, batch_size, patch, seed, threads : int or None
+        Training settings (``--steps``, ``--batch-size``, ``--patch``, ``--seed``,
+        ``--threads``); None keeps the model's.
+    lr, max_minutes : float or None
+        Initial learning rate and time limit (``--lr``, ``--max-minutes``).
+    resume : bool
+        Continue from ``OUT.ckpt`` (``--resume``).
+    quiet : bool
+        No progress bar (``--quiet``).
+
+    Raises
+    ------
+    InputError
+        Naming the option, parameter, file or folder that is wrong, before any file is
+        written.
     """
     from ..clikit import parse_params
     from . import TRAINABLE, get_spec

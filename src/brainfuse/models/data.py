@@ -46,7 +46,29 @@ FORBIDDEN_SPLITS = ("benchmark-overlap",)
 
 @dataclass
 class PairSet:
-    """Registered pairs in memory: ``a[i]`` (MRI) and ``b[i]`` (PET/SPECT/CT), 0..1 float32."""
+    """Registered pairs in memory, on the 0..1 scale.
+
+    Parameters
+    ----------
+    a : list of numpy.ndarray
+        The MRIs, float32 on 0..1.
+    b : list of numpy.ndarray
+        The PET, SPECT or CT images, float32 on 0..1, each of its MRI's shape.
+    names : list of str
+        ``"<pair set>/<file>"`` of each pair.
+    description : dict, optional
+        What the manifest records about the data.
+    files : list of pathlib.Path, optional
+        The image files read (both of each pair), when the pairs came from files.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.data import PairSet
+    >>> pairs = PairSet([np.zeros((4, 4), np.float32)], [np.ones((4, 4), np.float32)], ["x/1.png"])
+    >>> len(pairs), pairs.pixels()
+    (1, 16)
+    """
 
     a: list[np.ndarray]
     b: list[np.ndarray]
@@ -59,7 +81,12 @@ class PairSet:
         return len(self.a)
 
     def pixels(self) -> int:
-        """Total number of pixels over all pairs (one image of each pair)."""
+        """Total number of pixels over all pairs (one image of each pair).
+
+        Returns
+        -------
+        pixels : int
+        """
         return int(sum(x.size for x in self.a))
 
 
@@ -79,10 +106,28 @@ def load_pairs(
 ) -> PairSet:
     """All pairs of ``split`` in ``pairsets`` from a ``harvard-aanlib``-style folder.
 
-    Raises :class:`InputError` for a missing folder or ``split.csv``, a ``split.csv`` that is not
-    UTF-8 CSV text with the columns ``pairset``, ``file`` and ``split``, an unknown pair set, the
-    forbidden split ``benchmark-overlap``, a split with no pairs, or a listed image that is
-    missing or unreadable.
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        The folder, with ``split.csv`` (columns ``pairset``, ``file``, ``split``) and one folder
+        per pair set.
+    split : str, optional
+        The split to load (default ``"train"``; ``benchmark-overlap`` is refused).
+    pairsets : sequence of str, optional
+        Pair sets to load (default all: ``CT-MRI``, ``PET-MRI``, ``SPECT-MRI``).
+
+    Returns
+    -------
+    pairs : PairSet
+        Grey images (colour ones reduced to luma) on 0..1.
+
+    Raises
+    ------
+    InputError
+        For a missing folder or ``split.csv``, a ``split.csv`` that is not UTF-8 CSV text with the
+        columns ``pairset``, ``file`` and ``split``, an unknown pair set, the forbidden split
+        ``benchmark-overlap``, a split with no pairs, or a listed image that is missing or
+        unreadable.
     """
     root = Path(root)
     if split in FORBIDDEN_SPLITS:
@@ -162,14 +207,28 @@ class PatchSampler:
 
     Parameters
     ----------
-    pairs:
+    pairs : PairSet
         The pairs to cut patches from; every image must be at least ``patch`` on each side.
-    patch:
+    patch : int
         Side of the square patches in pixels.
-    batch_size:
+    batch_size : int
         Patches per batch.
-    seed:
-        Seed of the patch positions and orientations.
+    seed : int, optional
+        Seed of the patch positions and orientations (default 0).
+
+    Raises
+    ------
+    InputError
+        If there are no pairs, or an image is smaller than the patch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.data import PairSet, PatchSampler
+    >>> pairs = PairSet([np.ones((32, 32), np.float32)], [np.ones((32, 32), np.float32)], ["x"])
+    >>> a, b = PatchSampler(pairs, patch=16, batch_size=2).batch(0)
+    >>> a.shape, float(a.max())
+    (torch.Size([2, 1, 16, 16]), 1.0)
     """
 
     def __init__(self, pairs: PairSet, *, patch: int, batch_size: int, seed: int = 0) -> None:
@@ -184,7 +243,18 @@ class PatchSampler:
         self.seed = seed
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch number ``step``: two ``(batch_size, 1, patch, patch)`` float32 tensors."""
+        """Batch number ``step``.
+
+        Parameters
+        ----------
+        step : int
+            The batch index; the batch depends only on ``(seed, step)``.
+
+        Returns
+        -------
+        a, b : torch.Tensor
+            ``(batch_size, 1, patch, patch)`` float32 each.
+        """
         rng = np.random.default_rng([self.seed, step])
         p = self.patch
         out_a = np.empty((self.batch_size, 1, p, p), np.float32)
@@ -205,9 +275,37 @@ class PatchSampler:
         return torch.from_numpy(out_a), torch.from_numpy(out_b)
 
     def fixed_batches(self, count: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """``count`` batches that depend only on the seed (for validation)."""
+        """``count`` batches that depend only on the seed (for validation).
+
+        Parameters
+        ----------
+        count : int
+            The number of batches.
+
+        Returns
+        -------
+        batches : list of tuple of torch.Tensor
+        """
         return [self.batch(k) for k in range(count)]
 
     def epochs(self, steps: int) -> float:
-        """Pixels seen in ``steps`` batches divided by the pixels of all pairs."""
+        """Epochs seen in ``steps`` batches: their pixels divided by the pixels of all pairs.
+
+        Parameters
+        ----------
+        steps : int
+            Optimiser steps.
+
+        Returns
+        -------
+        epochs : float
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from brainfuse.models.data import PairSet, PatchSampler
+        >>> pairs = PairSet([np.ones((32, 32), np.float32)], [np.ones((32, 32), np.float32)], ["x"])
+        >>> PatchSampler(pairs, patch=16, batch_size=2).epochs(4)
+        2.0
+        """
         return steps * self.batch_size * self.patch**2 / self.pairs.pixels()

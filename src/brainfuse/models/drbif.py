@@ -1,8 +1,8 @@
 """DRBIF: disentangled-representation brain image fusion with a complementary group lasso.
 
 Wang A. et al. 2022, "A Disentangled Representation Based Brain Image Fusion via Group Lasso
-Penalty", Frontiers in Neuroscience 16 (Research Topic "Multimodal brain image fusion";
-``spec/methods/000B`` article 1).
+Penalty", Frontiers in Neuroscience 16:937861, doi:10.3389/fnins.2022.937861 (Research Topic
+"Multimodal brain image fusion: methods, evaluations, and applications").
 
 Each source ``I*`` is split into complementary features ``C* = EnC*(I*)`` (an encoder per
 modality) and redundant features ``R* = EnR(I*)`` (one encoder shared by both modalities); one
@@ -70,6 +70,7 @@ from .train import ModelSpec, TrainConfig, load_torch_dict
 __all__ = [
     "DRBIF",
     "FUSION_RULES",
+    "REFERENCE",
     "SPEC",
     "DRBIFLoss",
     "fuse",
@@ -109,11 +110,31 @@ def _encoder(width: int) -> nn.Sequential:
 
 
 class DRBIF(nn.Module):
-    """The DRBIF encoders and decoder (Table 1) with ``w = width`` (paper: 64).
+    """The DRBIF encoders and decoder (Table 1 of Wang A. et al. [1]_) with ``w = width``.
 
     ``encode(i1, i2)`` → ``(C1, C2, R1, R2)``; ``decode(features)`` → image in (0, 1);
-    ``forward(i1, i2, rule)`` → the fused image ``DeS(Cf + Rf)``. All tensors ``(N, ·, H, W)``;
-    any size (``multiple = 1``: no down-sampling).
+    ``forward(i1, i2, rule)`` → the fused image :math:`DeS(C_f + R_f)`. All tensors
+    ``(N, ·, H, W)``; any size (``multiple = 1``: no down-sampling).
+
+    Parameters
+    ----------
+    width : int, optional
+        w (default 16: the shipped weights; paper: 64).
+
+    References
+    ----------
+    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
+       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.drbif import DRBIF
+    >>> net = DRBIF(4)
+    >>> [c.shape[1] for c in net.encode(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 8, 8))]
+    [8, 8, 8, 8]
+    >>> net(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 8, 8)).shape
+    torch.Size([1, 1, 8, 8])
     """
 
     multiple = 1
@@ -132,32 +153,113 @@ class DRBIF(nn.Module):
         )
 
     def encode(self, i1: Tensor, i2: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Complementary ``C1, C2`` and redundant ``R1, R2`` features, ``(N, 2w, H, W)`` each."""
+        """Complementary ``C1, C2`` and redundant ``R1, R2`` features.
+
+        Parameters
+        ----------
+        i1, i2 : torch.Tensor
+            The two image batches, ``(N, 1, H, W)`` on 0..1.
+
+        Returns
+        -------
+        c1, c2, r1, r2 : torch.Tensor
+            ``(N, 2w, H, W)`` each.
+        """
         r1, r2 = self.enc_r(torch.cat([i1, i2], dim=0)).chunk(2, dim=0)
         return self.enc_c1(i1), self.enc_c2(i2), r1, r2
 
     def decode(self, features: Tensor) -> Tensor:
-        """``DeS``: features ``(N, 2w, H, W)`` → image ``(N, 1, H, W)`` in (0, 1)."""
+        """The shared decoder DeS: features → image.
+
+        Parameters
+        ----------
+        features : torch.Tensor
+            ``(N, 2w, H, W)``.
+
+        Returns
+        -------
+        image : torch.Tensor
+            ``(N, 1, H, W)`` in (0, 1).
+        """
         return self.dec(features)
 
     def forward(self, i1: Tensor, i2: Tensor, rule: str = "add") -> Tensor:
+        """Fuse a batch of pairs: :math:`DeS(C_f + (R_1 + R_2)/2)`.
+
+        Parameters
+        ----------
+        i1, i2 : torch.Tensor
+            The two image batches, ``(N, 1, H, W)`` on 0..1.
+        rule : {"add", "max", "l1"}, optional
+            The rule of :func:`fuse_complementary` (default ``"add"``).
+
+        Returns
+        -------
+        fused : torch.Tensor
+            ``(N, 1, H, W)`` in (0, 1).
+        """
         c1, c2, r1, r2 = self.encode(i1, i2)
         return self.decode(fuse_complementary(c1, c2, rule) + 0.5 * (r1 + r2))
 
     @classmethod
     def from_state_dict(cls, state: Mapping[str, Tensor]) -> DRBIF:
-        """A network with the width found in ``state``, its weights loaded, in eval mode."""
+        """A network with the width found in ``state``, its weights loaded, in eval mode.
+
+        Parameters
+        ----------
+        state : mapping of str to torch.Tensor
+            A ``state_dict`` of this network (e.g. from
+            :func:`brainfuse.models.pretrained.load_state_dict`).
+
+        Returns
+        -------
+        net : DRBIF
+            In eval mode.
+        """
         net = cls(width=int(state["enc_r.0.0.weight"].shape[0]))
         net.load_state_dict(state)
         return net.eval()
 
 
 def fuse_complementary(c1: Tensor, c2: Tensor, rule: str = "add") -> Tensor:
-    """``Cf`` from ``C1, C2`` by ``add`` (Eq. 15), ``max`` (Eq. 16, element-wise) or ``l1``.
+    r"""The fused complementary features :math:`C_f` from :math:`C_1, C_2` (Eq. 15-18).
 
-    ``l1`` (Eq. 17-18): ``µ1 = A1/(A1 + A2)``, ``µ2 = 1 − µ1`` with activity
-    ``A* = ‖C*(x, y)‖₁`` over the channels, ``Cf = µ1 C1 + µ2 C2``; where both activities are
-    0 the weights are 1/2.
+    Parameters
+    ----------
+    c1, c2 : torch.Tensor
+        Complementary features, ``(N, C, H, W)``.
+    rule : {"add", "max", "l1"}, optional
+        ``add`` (Eq. 15, default), ``max`` (Eq. 16, element-wise) or ``l1`` (Eq. 17-18).
+
+    Returns
+    -------
+    cf : torch.Tensor
+        ``c1``'s shape.
+
+    Raises
+    ------
+    InputError
+        If ``rule`` is none of the three.
+
+    Notes
+    -----
+    ``l1``: with the activity :math:`A_k = \|C_k(x, y)\|_1` over the channels,
+    :math:`\mu_1 = A_1/(A_1 + A_2)`, :math:`\mu_2 = 1 - \mu_1` and
+    :math:`C_f = \mu_1 C_1 + \mu_2 C_2`; where both activities are 0 the weights are 1/2.
+
+    References
+    ----------
+    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
+       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.drbif import fuse_complementary
+    >>> c1 = torch.tensor([1.0, 0.0]).reshape(1, 2, 1, 1)
+    >>> c2 = torch.tensor([0.0, 3.0]).reshape(1, 2, 1, 1)
+    >>> fuse_complementary(c1, c2, "add").flatten(), fuse_complementary(c1, c2, "l1").flatten()
+    (tensor([1., 3.]), tensor([0.2500, 2.2500]))
     """
     if rule == "add":
         return c1 + c2
@@ -173,14 +275,45 @@ def fuse_complementary(c1: Tensor, c2: Tensor, rule: str = "add") -> Tensor:
 
 
 def group_lasso_weights(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -> Tensor:
-    """ω1 of the complementary group lasso (Eq. 6-8, 10-11) at every pixel, ``(N, 1, H, W)``.
+    r"""ω1 of the complementary group lasso (Eq. 6-8, 10-11) at every pixel.
 
-    ``r = C1·C2/(‖C1‖₂‖C2‖₂)`` over the channels, ``k = 1/max(r², 10⁻⁴)``,
-    ``φ* = 3×3 mean of ‖C*‖₁``, ``ω1 = sigmoid(k(φ2 − φ1))`` (the text's reading: the more
-    important feature gets the smaller weight) or, with ``printed_sign``, Eq. 10 as printed,
-    ``ω1 = 1/(1 + exp(k(φ2 − φ1))) = sigmoid(k(φ1 − φ2))``. ω2 = 1 − ω1. Equal features give
-    ω1 = 1/2 (average weighting); the lower their similarity, the steeper the sigmoid and the
-    closer ω is to 0 or 1 (choose-max).
+    Equal features give ω1 = 1/2 (average weighting); the lower their similarity, the steeper the
+    sigmoid and the closer ω is to 0 or 1 (choose-max). ω2 = 1 − ω1.
+
+    Parameters
+    ----------
+    c1, c2 : torch.Tensor
+        Complementary features, ``(N, C, H, W)``.
+    printed_sign : bool, optional
+        Use Eq. 10 as printed, :math:`\omega_1 = \mathrm{sigmoid}(k(\varphi_1 - \varphi_2))`,
+        instead of the text's reading (default False: the more important feature gets the
+        smaller weight).
+
+    Returns
+    -------
+    omega1 : torch.Tensor
+        ``(N, 1, H, W)``.
+
+    Notes
+    -----
+    With :math:`r = C_1 \cdot C_2 / (\|C_1\|_2 \|C_2\|_2)` over the channels,
+    :math:`k = 1/\max(r^2, 10^{-4})` and :math:`\varphi_k` the 3×3 mean of
+    :math:`\|C_k\|_1`,
+
+    .. math:: \omega_1 = \mathrm{sigmoid}(k (\varphi_2 - \varphi_1)).
+
+    References
+    ----------
+    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
+       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.drbif import group_lasso_weights
+    >>> c = torch.ones(1, 2, 3, 3)
+    >>> group_lasso_weights(c, c).flatten()[:2]
+    tensor([0.5000, 0.5000])
     """
     dot = (c1 * c2).sum(dim=1, keepdim=True)
     norms = torch.linalg.vector_norm(c1, dim=1, keepdim=True) * torch.linalg.vector_norm(
@@ -197,7 +330,26 @@ def group_lasso_weights(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -
 
 
 def group_lasso_penalty(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -> Tensor:
-    """L_c (Eq. 9): the pixel mean of ``ω1‖C1‖₂ + ω2‖C2‖₂``, ω without gradient."""
+    r"""The complementary group lasso penalty :math:`L_c` (Eq. 9).
+
+    Parameters
+    ----------
+    c1, c2 : torch.Tensor
+        Complementary features, ``(N, C, H, W)``.
+    printed_sign : bool, optional
+        As in :func:`group_lasso_weights`.
+
+    Returns
+    -------
+    penalty : torch.Tensor
+        Scalar: the pixel mean of :math:`\omega_1 \|C_1\|_2 + \omega_2 \|C_2\|_2`, ω without
+        gradient.
+
+    References
+    ----------
+    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
+       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
+    """
     with torch.no_grad():
         w1 = group_lasso_weights(c1, c2, printed_sign=printed_sign)
     n1 = torch.linalg.vector_norm(c1, dim=1, keepdim=True)
@@ -206,11 +358,29 @@ def group_lasso_penalty(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -
 
 
 class DRBIFLoss:
-    """``L_rec + λ_r L_r + λ_c L_c`` (Eq. 14); returns the total and the three terms.
+    r"""The training loss of DRBIF [1]_ (Eq. 14): :math:`L_{rec} + \lambda_r L_r + \lambda_c L_c`.
 
-    ``objective(model, a, b)`` with ``a = I1`` (MRI), ``b = I2``, both ``(N, 1, H, W)`` in
-    [0, 1]. The six decoder passes (two self-, two cross-reconstructions, two redundant-only)
-    run as one batch.
+    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
+    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
+    minimise) and the terms ``"ssim"``, ``"mse"`` (the two parts of the reconstruction loss),
+    ``"redundant"`` and ``"lasso"``. The six decoder passes (two self-, two
+    cross-reconstructions, two redundant-only) run as one batch.
+
+    Parameters
+    ----------
+    lambda_ssim : float, optional
+        Weight of the SSIM part of the reconstruction loss (default 1000).
+    lambda_r : float, optional
+        Weight of the redundancy-consistency loss (default 10).
+    lambda_c : float, optional
+        Weight of the group lasso penalty :func:`group_lasso_penalty` (default 10).
+    printed_sign : bool, optional
+        Sign of the group lasso weights, as in :func:`group_lasso_weights`.
+
+    References
+    ----------
+    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
+       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
     """
 
     def __init__(
@@ -248,11 +418,21 @@ _VGG19_CONVS = ("features.0", "features.2", "features.5")
 def init_encoders_from_vgg19(model: DRBIF, checkpoint: str | Path) -> None:
     """Initialise EnC1, EnC2 and EnR with VGG-19's conv1_1, conv1_2 and conv2_1.
 
-    ``checkpoint`` is torchvision's ``vgg19`` ``state_dict`` file (e.g.
-    ``vgg19-dcbb9e9d.pth``), supplied by the user. conv1_1's kernels are summed over R, G, B
-    (one grey input); with ``w < 64`` the first ``w`` (conv1_1, conv1_2) and ``2w`` (conv2_1)
-    filters are used. Raises :class:`InputError` for a missing or unreadable file or one
-    without those layers.
+    conv1_1's kernels are summed over R, G, B (one grey input); with w < 64 the first w
+    (conv1_1, conv1_2) and 2w (conv2_1) filters are used.
+
+    Parameters
+    ----------
+    model : DRBIF
+        The network, changed in place.
+    checkpoint : str or pathlib.Path
+        torchvision's ``vgg19`` ``state_dict`` file (e.g. ``vgg19-dcbb9e9d.pth``), supplied by the
+        user.
+
+    Raises
+    ------
+    InputError
+        For a missing or unreadable file, one without those layers, or a width above 64.
     """
     path = Path(checkpoint)
     if not path.is_file():
@@ -330,8 +510,27 @@ SPEC = ModelSpec(
 
 
 def load(modality: str = "auto", weights: str | Path | None = None) -> DRBIF:
-    """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
-    ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train drbif``."""
+    """The trained network in eval mode: the shipped weights for ``modality``, or a file.
+
+    Parameters
+    ----------
+    modality : {"auto", "ct", "pet", "spect"}, optional
+        The modality of the second input, which picks the shipped weights (``auto`` = ``ct``).
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+
+    Returns
+    -------
+    net : DRBIF
+        In eval mode.
+
+    Raises
+    ------
+    InputError
+        If the modality is unknown, or the weights file is missing or its hash differs from its
+        manifest.
+    """
     return trained_networks(DRBIF, shipped_name("drbif", modality, weights), weights)[0]
 
 
@@ -353,11 +552,45 @@ def fuse(
     rule: str = "add",
     zero_background: bool = True,
 ) -> np.ndarray:
-    """Fuse a grey 2D pair (0..255; ``a`` MRI, ``b`` of ``modality``) with DRBIF.
+    """Fuse a grey 2D pair with DRBIF.
 
-    ``rule`` fuses the complementary features (``add``, ``max``, ``l1``); the redundant ones
-    are averaged. Returns float32 on 0..255 with ``a``'s shape; pixels where both inputs are 0
-    are set to 0 when ``zero_background`` (the sigmoid output never reaches 0 exactly).
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The MRI, 2D, on the 0..255 scale.
+    b : numpy.ndarray
+        The other image (grey), ``a``'s shape, on the 0..255 scale.
+    modality : {"auto", "ct", "pet", "spect"}, optional
+        The modality of the second input, which picks the shipped weights (``auto`` = ``ct``).
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+    rule : {"add", "max", "l1"}, optional
+        Fusion of the complementary features (:func:`fuse_complementary`; default ``"add"``);
+        the redundant ones are averaged.
+    zero_background : bool, optional
+        Set the result to exactly 0 where both inputs are 0 (default True; the network's output
+        never reaches 0 exactly there).
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32 on the 0..255 scale, ``a``'s shape.
+
+    Raises
+    ------
+    InputError
+        If the weights file is missing or its hash differs from its manifest, or the modality is
+        unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.drbif import fuse
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 120
+    >>> f = fuse(a, np.zeros((16, 16), np.float32))
+    >>> f.shape, f.dtype, float(f[0, 0])
+    ((16, 16), dtype('float32'), 0.0)
     """
     if rule not in FUSION_RULES:
         raise InputError(

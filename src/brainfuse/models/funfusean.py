@@ -2,7 +2,7 @@
 
 Kumar, Hoffmann, Oelschlägel, Koch, Kirsch & Gumhold 2020, "Structural Similarity based
 Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA workshop at MICCAI 2019, LNCS 11846
-(seed 001; public code nish03/FunFuseAn).
+(public code nish03/FunFuseAn).
 
 Architecture (Fig. 1 of the paper):
 
@@ -51,6 +51,7 @@ from .losses import mse, ssim_loss
 from .train import ModelSpec, TrainConfig
 
 __all__ = [
+    "REFERENCE",
     "SPEC",
     "FunFuseAn",
     "FunFuseAnLoss",
@@ -80,10 +81,29 @@ def _lrelu() -> nn.Module:
 
 
 class FunFuseAn(nn.Module):
-    """The FunFuseAn network: ``forward(i1, i2)`` → fused image, shapes ``(N, 1, H, W)``.
+    """The FunFuseAn network [1]_: ``forward(i1, i2)`` → fused image, shapes ``(N, 1, H, W)``.
 
-    ``width`` is ``c`` of the module docstring (paper: 16; shipped weights: 8). Any input size
-    works (stride 1 everywhere).
+    Any input size works (stride 1 everywhere). See the module docstring for the layers.
+
+    Parameters
+    ----------
+    width : int, optional
+        The channel count ``c`` of the module docstring (paper: 16; shipped weights: 8, the
+        default).
+
+    References
+    ----------
+    .. [1] N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch and S. Gumhold, "Structural
+       similarity based anatomical and functional brain imaging fusion", in Multimodal Brain Image
+       Analysis and Mathematical Foundations of Computational Anatomy (MBIA/MFCA @ MICCAI 2019),
+       LNCS 11846, Springer, 2019 (published 2020).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.funfusean import FunFuseAn
+    >>> FunFuseAn(width=4)(torch.rand(1, 1, 12, 12), torch.rand(1, 1, 12, 12)).shape
+    torch.Size([1, 1, 12, 12])
     """
 
     multiple = 1
@@ -114,6 +134,20 @@ class FunFuseAn(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, i1: Tensor, i2: Tensor) -> Tensor:
+        """Fuse a batch of pairs.
+
+        Parameters
+        ----------
+        i1 : torch.Tensor
+            The anatomical images, ``(N, 1, H, W)`` on 0..1.
+        i2 : torch.Tensor
+            The functional images, same shape.
+
+        Returns
+        -------
+        fused : torch.Tensor
+            ``(N, 1, H, W)`` in (-1, 1) (tanh output; the image range is 0..1).
+        """
         ho = _max_average(self.hf1(i1), self.hf2(i2))
         ri = self.rec2(self.rec1(ho))
         ro = (self.lf1(i1) + self.lf2(i2) + ri) / 3.0
@@ -121,14 +155,48 @@ class FunFuseAn(nn.Module):
 
     @classmethod
     def from_state_dict(cls, state: Mapping[str, Tensor]) -> FunFuseAn:
-        """A network with the width found in ``state``, its weights loaded, in eval mode."""
+        """A network with the width found in ``state``, its weights loaded, in eval mode.
+
+        Parameters
+        ----------
+        state : mapping of str to torch.Tensor
+            A ``state_dict`` of this network (e.g. from
+            :func:`brainfuse.models.pretrained.load_state_dict`).
+
+        Returns
+        -------
+        net : FunFuseAn
+            In eval mode.
+        """
         net = cls(width=int(state["lf1.0.weight"].shape[0]))
         net.load_state_dict(state)
         return net.eval()
 
 
 class FunFuseAnLoss:
-    """λ·L_SSIM + (1 − λ)·L_ℓ2 of FunFuseAn (Eq. 4); returns the total and both terms."""
+    r"""The training loss of FunFuseAn [1]_ (Eq. 4): λ·L_SSIM + (1 − λ)·L_ℓ2.
+
+    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
+    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
+    minimise) and the terms ``"ssim"`` and ``"l2"``.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The weight λ of the SSIM term, in [0, 1] (default 0.8, the paper's).
+
+    Notes
+    -----
+    .. math:: L = \lambda \sum_k (1 - \mathrm{SSIM}(I_k, F))
+              + (1 - \lambda) \sum_k \mathrm{mean}((F - I_k)^2).
+
+    References
+    ----------
+    .. [1] N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch and S. Gumhold, "Structural
+       similarity based anatomical and functional brain imaging fusion", in Multimodal Brain Image
+       Analysis and Mathematical Foundations of Computational Anatomy (MBIA/MFCA @ MICCAI 2019),
+       LNCS 11846, Springer, 2019 (published 2020).
+    """
 
     def __init__(self, lam: float = 0.8) -> None:
         if not 0.0 <= lam <= 1.0:
@@ -161,22 +229,68 @@ SPEC = ModelSpec(
 
 
 def load(weights: str | Path | None = None) -> FunFuseAn:
-    """The trained network in eval mode: the shipped weights, or a file from ``brainfuse train``."""
+    """The trained network in eval mode.
+
+    Parameters
+    ----------
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+
+    Returns
+    -------
+    net : torch.nn.Module
+        The network, in eval mode.
+
+    Raises
+    ------
+    InputError
+        If the weights file is missing or its hash differs from its manifest.
+    """
     return trained_networks(FunFuseAn, "funfusean", weights)[0]  # type: ignore[return-value]
 
 
 def input_gradients(
     a: np.ndarray, b: np.ndarray, *, weights: str | Path | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """∇_{F I1} and ∇_{F I2} of FunFuseAn (Eq. 5): how much each input pixel drives the fusion.
+    r"""How much each input pixel drives the fusion: the input gradients of FunFuseAn (Eq. 5).
 
-    ``g_k[n, m] = Σ_{i,j} ∂F[i, j] / ∂I_k[n, m]``, computed by automatic differentiation of the
-    network output (before clipping) with respect to each input, both on the same intensity
-    scale (so the values do not depend on whether images are on 0..1 or 0..255). ``a`` is the
-    anatomical and ``b`` the functional image, 2D, same shape, on 0..255. The visualisation
-    colour-codes ``g2`` (hue, saturation) over ``g1`` (value) in HSV.
+    Computed by automatic differentiation of the network output (before clipping) with respect to
+    each input, both on the same intensity scale (so the values do not depend on whether images
+    are on 0..1 or 0..255). The visualisation colour-codes ``g2`` (hue, saturation) over ``g1``
+    (value) in HSV.
 
-    Returns two float32 arrays of ``a``'s shape.
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The anatomical image, 2D, on 0..255.
+    b : numpy.ndarray
+        The functional image, ``a``'s shape, on 0..255.
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+
+    Returns
+    -------
+    g1, g2 : numpy.ndarray
+        float32, ``a``'s shape: :math:`g_k[n, m] = \sum_{i,j} \partial F[i, j] / \partial
+        I_k[n, m]`.
+
+    References
+    ----------
+    .. [1] N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch and S. Gumhold, "Structural
+       similarity based anatomical and functional brain imaging fusion", in Multimodal Brain Image
+       Analysis and Mathematical Foundations of Computational Anatomy (MBIA/MFCA @ MICCAI 2019),
+       LNCS 11846, Springer, 2019 (published 2020).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.funfusean import input_gradients
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 200
+    >>> g1, g2 = input_gradients(a, np.full((16, 16), 80, np.float32))
+    >>> g1.shape, g1.dtype
+    ((16, 16), dtype('float32'))
     """
     net = load(weights)
     h, w = np.shape(a)

@@ -20,7 +20,31 @@ def conv_block(
     act: nn.Module | None = None,
     groups: int = 1,
 ) -> nn.Sequential:
-    """Convolution ('same' zero padding, stride 1) → batch norm → activation (default ReLU)."""
+    """Convolution ('same' zero padding, stride 1) → batch norm → activation.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels.
+    kernel : int
+        The kernel side (odd).
+    act : torch.nn.Module, optional
+        The activation (default ``nn.ReLU(inplace=True)``).
+    groups : int, optional
+        Convolution groups (``c_in`` for a depthwise convolution; default 1).
+
+    Returns
+    -------
+    block : torch.nn.Sequential
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.layers import conv_block
+    >>> block = conv_block(1, 4, 3)
+    >>> [type(m).__name__ for m in block], block(torch.zeros(2, 1, 5, 5)).shape
+    (['Conv2d', 'BatchNorm2d', 'ReLU'], torch.Size([2, 4, 5, 5]))
+    """
     return nn.Sequential(
         nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, groups=groups),
         nn.BatchNorm2d(c_out),
@@ -29,12 +53,38 @@ def conv_block(
 
 
 def fold_batchnorm(model: nn.Module) -> nn.Module:
-    """A copy of an eval-mode ``model`` in which each Conv2d → BatchNorm2d pair of an
-    ``nn.Sequential`` is replaced by one convolution with the same output.
+    r"""A copy of an eval-mode ``model`` with each Conv2d → BatchNorm2d pair folded into one conv.
 
+    Only pairs inside an ``nn.Sequential`` are folded; the batch norm becomes ``nn.Identity``.
+    Saves the batch-norm pass at inference; the result differs from the unfolded network only by
+    float rounding.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A network in eval mode (its running statistics are used).
+
+    Returns
+    -------
+    folded : torch.nn.Module
+        A new network; ``model`` is unchanged.
+
+    Notes
+    -----
     With running mean μ, variance σ², scale γ, shift β and ε, the folded convolution has
-    weights ``w·γ/√(σ²+ε)`` and bias ``(b − μ)·γ/√(σ²+ε) + β``. Saves the batch-norm pass at
-    inference; the result differs from the unfolded network only by float rounding.
+
+    .. math:: w' = w \frac{\gamma}{\sqrt{\sigma^2 + \epsilon}}, \quad
+              b' = (b - \mu) \frac{\gamma}{\sqrt{\sigma^2 + \epsilon}} + \beta.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.layers import conv_block, fold_batchnorm
+    >>> block = conv_block(1, 2, 3).eval()
+    >>> folded = fold_batchnorm(block)
+    >>> x = torch.rand(1, 1, 5, 5)
+    >>> [type(m).__name__ for m in folded], bool(torch.allclose(folded(x), block(x), atol=1e-6))
+    (['Conv2d', 'Identity', 'ReLU'], True)
     """
     folded = copy.deepcopy(model).eval()
     for seq in folded.modules():
@@ -75,10 +125,33 @@ def run_pair(
 ) -> np.ndarray:
     """Run a two-input network on one grey pair of any size; return its raw 2D output.
 
-    ``a`` and ``b`` are 2D arrays on the 0..255 scale; they are scaled to 0..1, padded with
-    zeros at the bottom and right to the next multiple of ``multiple`` (the network's
-    down-sampling factor), passed through ``net`` under ``torch.inference_mode`` and the
-    output is cropped back to the input size (still on the network's 0..1 scale, unclipped).
+    The images are scaled to 0..1, padded with zeros at the bottom and right to the next multiple
+    of ``multiple``, passed through ``net`` under ``torch.inference_mode`` and the output is
+    cropped back to the input size.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        A network called as ``net(a, b)`` on ``(1, 1, H, W)`` tensors.
+    a, b : numpy.ndarray
+        2D arrays on the 0..255 scale, one shape.
+    multiple : int, optional
+        The network's down-sampling factor (default 1).
+
+    Returns
+    -------
+    output : numpy.ndarray
+        float32, ``a``'s shape, on the network's scale (0..1 for these networks), unclipped.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from brainfuse.models.layers import run_pair
+    >>> class Mean(torch.nn.Module):
+    ...     def forward(self, a, b):
+    ...         return (a + b) / 2
+    >>> run_pair(Mean(), np.full((3, 5), 255.0), np.zeros((3, 5)), multiple=4)[0, :2]
+    array([0.5, 0.5], dtype=float32)
     """
     h, w = a.shape
     ph, pw = (-h) % multiple, (-w) % multiple

@@ -1,7 +1,7 @@
 """MdAFuse: multi-dimensional features and adaptive linear fusion of MR and PET/SPECT images.
 
 Wen, Khan, Chen, Peng, Fang, Chen & Li 2024, "High-Quality Fusion and Visualization for MR-PET
-Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563 (seed 002; PyTorch,
+Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563 (PyTorch,
 trained on ADNI MR-PET pairs, tested on the Whole Brain Atlas; public code 22385wjy/MdAFuse).
 
 Architecture (one feature extractor shared by both inputs, then fusion, then a decoder):
@@ -22,11 +22,11 @@ Architecture (one feature extractor shared by both inputs, then fusion, then a d
 - **Decoder**: 3×3 convolutions ``f → f/2 → f/4 → 1``; the output is linear, clipped to [0, 1]
   at inference.
 
-Choices where the seed is silent (widths, loss), and why:
+Choices where the paper is silent (widths, loss), and why:
 
 - Widths ``c = 8``, ``f = 24``, ``m = 8`` (about 20 k multiply-adds per pixel, 1.3 GMAC
   for a 256×256 pair): "larger kernels and smaller channels" for CFM and "much greater"
-  channel counts for FFM, as the seed describes. The widths are set by the training budget
+  channel counts for FFM, as the paper describes. The widths are set by the training budget
   (45 minutes on two CPU cores shared with other jobs): at ``f = 32, m = 16`` a step of
   8 patches of 64×64 took 3-4 s there against about 2 s, too slow to reach a plateau in time.
   (The authors' public network is far wider, with 128-channel high-frequency branches and 5×5
@@ -36,7 +36,7 @@ Choices where the seed is silent (widths, loss), and why:
       L = (1 − SSIM(A, F)) + (1 − SSIM(B, F))
           + w_int · mean|F − max(A, B)| + w_grad · mean| |∇F| − max(|∇A|, |∇B|) |
 
-  The seed's stated goals are to keep the salient (bright) functional information of PET/SPECT,
+  The paper's stated goals are to keep the salient (bright) functional information of PET/SPECT,
   which the maximum-intensity term targets, and the spatial texture of MRI, which the
   maximum-gradient term targets; the SSIM terms keep the structure of both sources. With
   ``w_int = 10`` and ``w_grad = 40`` (gradients are Sobel/8 on the 0..1 scale) the three parts
@@ -63,6 +63,7 @@ from .shipped import initialise_from
 from .train import ModelSpec, TrainConfig
 
 __all__ = [
+    "REFERENCE",
     "SPEC",
     "FeatureExtractor",
     "MdAFuse",
@@ -80,7 +81,20 @@ def _separable(channels: int) -> nn.Sequential:
 
 
 class FeatureExtractor(nn.Module):
-    """CFM, FFM and MFM of one input: ``forward(x)`` → ``(CF, FF, MF)``, ``f`` channels each."""
+    """The coarse, fine and multi-scale feature modules (CFM, FFM, MFM) of one input.
+
+    ``forward(x)`` → ``(CF, FF, MF)``, ``f`` channels each; one extractor is shared by both
+    inputs of :class:`MdAFuse`.
+
+    Parameters
+    ----------
+    coarse : int, optional
+        Channels of the coarse module (large kernels, few channels; default 8).
+    fine : int, optional
+        Channels ``f`` of the fine module and of every output (default 24).
+    multi : int, optional
+        Channels of the multi-scale (depthwise separable pyramid) module (default 8).
+    """
 
     def __init__(self, coarse: int = 8, fine: int = 24, multi: int = 8) -> None:
         super().__init__()
@@ -94,6 +108,18 @@ class FeatureExtractor(nn.Module):
         self.mfm_out = conv_block(3 * multi, fine, 1)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The three feature maps of one input.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images, ``(N, 1, H, W)`` on 0..1, H and W multiples of 4.
+
+        Returns
+        -------
+        cf, ff, mf : torch.Tensor
+            Coarse, fine and multi-scale features, ``(N, f, H, W)`` each.
+        """
         c = self.cfm_in(x)
         cf = self.cfm_out(c + self.cfm_body(c))
         f = self.ffm_in(x)
@@ -111,10 +137,28 @@ class FeatureExtractor(nn.Module):
 
 
 class MdAFuse(nn.Module):
-    """The MdAFuse network: ``forward(a, b)`` → fused image, shapes ``(N, 1, H, W)``.
+    """The MdAFuse network [1]_: ``forward(a, b)`` → fused image, shapes ``(N, 1, H, W)``.
 
     ``H`` and ``W`` must be multiples of :attr:`multiple` (two poolings by 2);
     :func:`brainfuse.models.inference.fuse_trained` pads any size.
+
+    Parameters
+    ----------
+    coarse, fine, multi : int, optional
+        Widths of the :class:`FeatureExtractor` (defaults 8, 24, 8: the shipped weights).
+
+    References
+    ----------
+    .. [1] J. Wen, F. Khan, Z. Chen, Y. Peng, L. Fang, Z. Chen and X. Li, "High-quality fusion and
+       visualization for MR-PET brain tumor images via multi-dimensional features", IEEE Trans.
+       Image Process. 33:3550-3563, 2024.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.mdafuse import MdAFuse
+    >>> MdAFuse.multiple, MdAFuse()(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 8, 8)).shape
+    (4, torch.Size([1, 1, 8, 8]))
     """
 
     multiple = 4
@@ -134,7 +178,21 @@ class MdAFuse(nn.Module):
         )
 
     def fuse_features(self, a: Tensor, b: Tensor) -> Tensor:
-        """The fused feature map ``Z`` before decoding."""
+        """The fused feature map Z before decoding.
+
+        Coarse and fine features are fused by their maximum across the modalities, multi-scale ones
+        by their mean, joined by a learned per-channel affine map.
+
+        Parameters
+        ----------
+        a, b : torch.Tensor
+            The two image batches, ``(N, 1, H, W)`` on 0..1.
+
+        Returns
+        -------
+        z : torch.Tensor
+            ``(N, f, H, W)``.
+        """
         cf1, ff1, mf1 = self.extract(a)
         cf2, ff2, mf2 = self.extract(b)
         salient = torch.maximum(cf1 + ff1, cf2 + ff2)
@@ -142,11 +200,37 @@ class MdAFuse(nn.Module):
         return self.alpha * salient + self.beta * multi + self.gamma
 
     def forward(self, a: Tensor, b: Tensor) -> Tensor:
+        """Fuse a batch of pairs.
+
+        Parameters
+        ----------
+        a : torch.Tensor
+            MRI, ``(N, 1, H, W)`` on 0..1, H and W multiples of :attr:`multiple`.
+        b : torch.Tensor
+            PET or SPECT, same shape.
+
+        Returns
+        -------
+        fused : torch.Tensor
+            ``(N, 1, H, W)`` on the 0..1 image scale (linear output, clipped at inference).
+        """
         return self.decode(self.fuse_features(a, b))
 
     @classmethod
     def from_state_dict(cls, state: Mapping[str, Tensor]) -> MdAFuse:
-        """A network with the widths found in ``state``, its weights loaded, in eval mode."""
+        """A network with the widths found in ``state``, its weights loaded, in eval mode.
+
+        Parameters
+        ----------
+        state : mapping of str to torch.Tensor
+            A ``state_dict`` of this network (e.g. from
+            :func:`brainfuse.models.pretrained.load_state_dict`).
+
+        Returns
+        -------
+        net : MdAFuse
+            In eval mode.
+        """
         net = cls(
             coarse=int(state["extract.cfm_in.0.weight"].shape[0]),
             fine=int(state["extract.ffm_in.0.weight"].shape[0]),
@@ -157,7 +241,27 @@ class MdAFuse(nn.Module):
 
 
 class MdAFuseLoss:
-    """SSIM to both sources + ``w_int``·ℓ1 to max(A, B) + ``w_grad``·ℓ1 to the max gradient."""
+    r"""The training loss chosen here for MdAFuse (the paper gives none; see the module docstring).
+
+    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
+    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
+    minimise) and the terms ``"ssim"``, ``"intensity"`` and ``"gradient"``.
+
+    Parameters
+    ----------
+    w_int : float, optional
+        Weight of the ℓ1 distance to the pixel maximum of the sources (≥ 0, default 10).
+    w_grad : float, optional
+        Weight of the ℓ1 distance to the larger source gradient (≥ 0, default 40).
+
+    Notes
+    -----
+    With Sobel gradient magnitudes :math:`|\nabla \cdot|`
+    (:func:`~brainfuse.models.losses.gradient_magnitude`),
+
+    .. math:: L = \sum_k (1 - \mathrm{SSIM}(I_k, F)) + w_{int} \, \mathrm{mean}|F - \max(A, B)|
+              + w_{grad} \, \mathrm{mean}\big| |\nabla F| - \max(|\nabla A|, |\nabla B|) \big|.
+    """
 
     def __init__(self, w_int: float = 10.0, w_grad: float = 40.0) -> None:
         self.w_int, self.w_grad = w_int, w_grad

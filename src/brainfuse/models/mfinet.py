@@ -2,7 +2,7 @@
 
 Song, Zeng, Li, Gao, Zhou & Shi 2024, "CT and MRI image fusion via multimodal feature
 interaction network", Network Modeling Analysis in Health Informatics and Bioinformatics
-(Springer; seed 003).
+(Springer).
 
 Architecture (§3.1-3.2 of the paper; figures 1-4 are not in the text available here, so the
 wiring inside each part is this implementation's reading of the prose, stated below):
@@ -67,8 +67,10 @@ __all__ = [
     "GDFN",
     "GFEU",
     "MDTA",
+    "REFERENCE",
     "SPEC",
     "ChannelAttention",
+    "ChannelLayerNorm",
     "GatedNormalization",
     "MFINet",
     "MFINetLoss",
@@ -93,7 +95,23 @@ def _spatial_max(x: Tensor) -> Tensor:
 
 
 class ChannelLayerNorm(nn.Module):
-    """Layer normalisation over the channels of each pixel of an ``(N, C, H, W)`` tensor."""
+    """Layer normalisation over the channels of each pixel of an ``(N, C, H, W)`` tensor.
+
+    Parameters
+    ----------
+    channels : int
+        C, the size of the learned scale and shift.
+    eps : float, optional
+        Added to the variance (default 1e-5).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.mfinet import ChannelLayerNorm
+    >>> y = ChannelLayerNorm(8)(torch.rand(1, 8, 6, 6))
+    >>> y.shape, bool(y.mean(dim=1).abs().max() < 1e-5)
+    (torch.Size([1, 8, 6, 6]), True)
+    """
 
     def __init__(self, channels: int, eps: float = 1e-5) -> None:
         super().__init__()
@@ -102,6 +120,18 @@ class ChannelLayerNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x: Tensor) -> Tensor:
+        """Normalise each pixel's channel vector, then scale and shift.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         mu = x.mean(dim=1, keepdim=True)
         var = (x - mu).pow(2).mean(dim=1, keepdim=True)
         y = (x - mu) / torch.sqrt(var + self.eps)
@@ -109,12 +139,33 @@ class ChannelLayerNorm(nn.Module):
 
 
 class MDTA(nn.Module):
-    """Multi-Dconv head transposed attention (Restormer, Zamir et al. 2022, Eq. 1-2).
+    r"""Multi-Dconv head transposed attention of Restormer [2]_ (Eq. 1-2).
 
-    ``Q, K, V = D W x`` (1×1 convolution ``W`` to 3C channels, 3×3 depthwise ``D``), split into
-    ``heads`` groups of channels; per head ``A = softmax(τ·Q̂K̂ᵀ)`` is a ``C/h × C/h`` map
-    (Q̂, K̂ L2-normalised over the pixels), the output ``W₀(A V)``. Cost is linear in the
-    number of pixels, so it runs on any image size.
+    :math:`Q, K, V = D W x` (1×1 convolution W to 3C channels, 3×3 depthwise D), split into
+    ``heads`` groups of channels; per head :math:`A = \mathrm{softmax}(\tau \hat Q \hat K^T)`
+    is a C/h × C/h map (:math:`\hat Q, \hat K` L2-normalised over the pixels), the output
+    :math:`W_0(A V)`. Cost is linear in the number of pixels, so it runs on any image size.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    heads : int
+        Attention heads; must divide ``channels``.
+
+    Raises
+    ------
+    ValueError
+        If ``heads`` does not divide ``channels``.
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
+    .. [2] S. W. Zamir, A. Arora, S. Khan, M. Hayat, F. S. Khan and M.-H. Yang, "Restormer:
+       efficient transformer for high-resolution image restoration", Proc. CVPR 2022.
+       arXiv:2111.09881
     """
 
     def __init__(self, channels: int, heads: int) -> None:
@@ -130,6 +181,18 @@ class MDTA(nn.Module):
         self.project = nn.Conv2d(channels, channels, 1, bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Attend across channels.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         n, c, h, w = x.shape
         q, k, v = self.qkv_dw(self.qkv(x)).chunk(3, dim=1)
         q = F.normalize(q.reshape(n, self.heads, c // self.heads, h * w), dim=-1)
@@ -140,7 +203,26 @@ class MDTA(nn.Module):
 
 
 class GDFN(nn.Module):
-    """Gated-Dconv feed-forward network (Restormer, Eq. 3-4): ``W₀(GELU(D₁W₁x) ⊙ D₂W₂x)``."""
+    r"""Gated-Dconv feed-forward network of Restormer [2]_ (Eq. 3-4).
+
+    .. math:: y = W_0\left(\mathrm{GELU}(D_1 W_1 x) \odot D_2 W_2 x\right)
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    expansion : float
+        Hidden channels per input channel (Restormer: 2.66).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
+    .. [2] S. W. Zamir, A. Arora, S. Khan, M. Hayat, F. S. Khan and M.-H. Yang, "Restormer:
+       efficient transformer for high-resolution image restoration", Proc. CVPR 2022.
+       arXiv:2111.09881
+    """
 
     def __init__(self, channels: int, expansion: float) -> None:
         super().__init__()
@@ -150,12 +232,34 @@ class GDFN(nn.Module):
         self.project = nn.Conv2d(hidden, channels, 1, bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
+        """The gated feed-forward map.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         x1, x2 = self.dw(self.expand(x)).chunk(2, dim=1)
         return self.project(F.gelu(x1) * x2)
 
 
 class RestormerBlock(nn.Module):
-    """``x + MDTA(LN(x))`` then ``x + GDFN(LN(x))``."""
+    """A Restormer block: ``x + MDTA(LN(x))`` then ``x + GDFN(LN(x))``.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    heads : int
+        Attention heads of :class:`MDTA` (divides ``channels``).
+    expansion : float
+        Hidden-channel factor of :class:`GDFN`.
+    """
 
     def __init__(self, channels: int, heads: int, expansion: float) -> None:
         super().__init__()
@@ -165,20 +269,60 @@ class RestormerBlock(nn.Module):
         self.ffn = GDFN(channels, expansion)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Apply the block.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         x = x + self.attn(self.norm1(x))
         return x + self.ffn(self.norm2(x))
 
 
 class GatedNormalization(nn.Module):
-    """Gated normalisation block (GNB): gated channel transformation (Yang et al. 2020).
+    r"""Gated normalisation block (GNB): gated channel transformation of Yang et al. [3]_.
 
-    ``s_c = α_c √(mean_p x_c(p)² + ε)`` (global context embedding), ``ŝ_c = √C s_c /
-    √(Σ_c s_c² + ε)`` (channel normalisation, no parameters), ``y_c = x_c (1 + tanh(γ_c ŝ_c +
-    β_c))`` (gate adaptation). α starts at 1 and γ, β at 0, where the block is the identity;
-    training moves γ, β to enhance or suppress channels by their normalised energy. The
-    embedding is the root mean square rather than the ℓ2 norm of Yang et al.: the channel
-    normalisation removes the factor √(H·W) between the two, so a patch and a whole image of
-    the same content are gated alike.
+    α starts at 1 and γ, β at 0, where the block is the identity; training moves γ, β to enhance
+    or suppress channels by their normalised energy. The embedding is the root mean square rather
+    than the ℓ2 norm of Yang et al.: the channel normalisation removes the factor √(H·W) between
+    the two, so a patch and a whole image of the same content are gated alike.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    eps : float, optional
+        Stabiliser of the square roots (default 1e-5).
+
+    Notes
+    -----
+    .. math:: s_c = \alpha_c \sqrt{\mathrm{mean}_p \, x_c(p)^2 + \epsilon}, \quad
+              \hat s_c = \frac{\sqrt{C} s_c}{\sqrt{\sum_c s_c^2 + \epsilon}}, \quad
+              y_c = x_c \left(1 + \tanh(\gamma_c \hat s_c + \beta_c)\right).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
+    .. [3] Z. Yang, L. Zhu, Y. Wu and Y. Yang, "Gated channel transformation for visual
+       recognition", Proc. CVPR 2020. arXiv:1909.11519
+
+    Examples
+    --------
+    A new block is the identity:
+
+    >>> import torch
+    >>> from brainfuse.models.mfinet import GatedNormalization
+    >>> x = torch.rand(1, 8, 6, 6)
+    >>> torch.equal(GatedNormalization(8)(x), x)
+    True
     """
 
     def __init__(self, channels: int, eps: float = 1e-5) -> None:
@@ -189,13 +333,34 @@ class GatedNormalization(nn.Module):
         self.eps = eps
 
     def forward(self, x: Tensor) -> Tensor:
+        """Gate each channel by its normalised energy.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         s = self.alpha * torch.sqrt(_spatial_mean(x * x) + self.eps)
         s_hat = s * math.sqrt(x.shape[1]) / torch.sqrt(s.pow(2).sum(dim=1, keepdim=True) + self.eps)
         return x * (1.0 + torch.tanh(self.gamma * s_hat + self.beta))
 
 
 class ChannelAttention(nn.Module):
-    """Squeeze-and-excitation: ``x · σ(W₂ ReLU(W₁ avgpool(x)))`` (reduction ``r``)."""
+    r"""Squeeze-and-excitation: :math:`x \cdot \sigma(W_2 \, \mathrm{ReLU}(W_1 \,
+    \mathrm{avgpool}(x)))`.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    reduction : int, optional
+        Hidden channels are ``channels // reduction`` (default 4).
+    """
 
     def __init__(self, channels: int, reduction: int = 4) -> None:
         super().__init__()
@@ -205,14 +370,42 @@ class ChannelAttention(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
+        """Weight each channel.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         return x * torch.sigmoid(self.mlp(_spatial_mean(x)))
 
 
 class CBAM(nn.Module):
-    """Feature enhancement block: CBAM (Woo et al. 2018), channel then spatial attention.
+    r"""Feature enhancement block: CBAM of Woo et al. [2]_, channel then spatial attention.
 
-    Channel: ``x · σ(MLP(avgpool x) + MLP(maxpool x))``; spatial: ``x · σ(conv₇ₓ₇([mean_c x,
-    max_c x]))``.
+    Channel: :math:`x \cdot \sigma(\mathrm{MLP}(\mathrm{avgpool}\, x) +
+    \mathrm{MLP}(\mathrm{maxpool}\, x))`; spatial: :math:`x \cdot
+    \sigma(\mathrm{conv}_{7\times7}([\mathrm{mean}_c x, \max_c x]))`.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    reduction : int, optional
+        Hidden channels of the MLP are ``channels // reduction`` (default 4).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
+    .. [2] S. Woo, J. Park, J.-Y. Lee and I. S. Kweon, "CBAM: convolutional block attention
+       module", Proc. ECCV 2018. arXiv:1807.06521
     """
 
     def __init__(self, channels: int, reduction: int = 4) -> None:
@@ -226,6 +419,18 @@ class CBAM(nn.Module):
         self.spatial = nn.Conv2d(2, 1, 7, padding=3, bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Apply channel, then spatial attention.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         avg = self.mlp(_spatial_mean(x))
         mx = self.mlp(_spatial_max(x))
         x = x * torch.sigmoid(avg + mx)
@@ -236,11 +441,24 @@ class CBAM(nn.Module):
 class GFEU(nn.Module):
     """Gated feature enhancement unit: branches of 1, 2, 3 GNBs, 1×1, CBAM, 1×1, residual.
 
-    A chain of three units [GNB → 3×3 depthwise convolution → LeakyReLU(0.2)]; branch ``k``
-    is the output after the first ``k`` units, so the branches see 3×3, 5×5 and 7×7
-    neighbourhoods through 1, 2 and 3 GNBs and share their first units (half the work of
-    separate branches). The branch outputs are concatenated, joined by a 1×1 convolution,
-    enhanced by :class:`CBAM`, mixed by a second 1×1 convolution and added to the input.
+    A chain of three units [GNB → 3×3 depthwise convolution → LeakyReLU(0.2)]; branch k is the
+    output after the first k units, so the branches see 3×3, 5×5 and 7×7 neighbourhoods through
+    1, 2 and 3 GNBs and share their first units (half the work of separate branches). The branch
+    outputs are concatenated, joined by a 1×1 convolution, enhanced by :class:`CBAM`, mixed by a
+    second 1×1 convolution and added to the input.
+
+    Parameters
+    ----------
+    channels : int
+        C.
+    branches : int, optional
+        Number of branches (default 3).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
     """
 
     def __init__(self, channels: int, branches: int = 3) -> None:
@@ -258,6 +476,18 @@ class GFEU(nn.Module):
         self.mix = nn.Conv2d(channels, channels, 1)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Apply the unit.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         taps, y = [], x
         for unit in self.chain:
             y = unit(y)
@@ -268,9 +498,20 @@ class GFEU(nn.Module):
 class DFEM(nn.Module):
     """Deep feature extraction module: a residual dense block of three :class:`GFEU`.
 
-    ``x₁ = U₁(x)``, ``x₂ = U₂(P₁[x, x₁])``, ``x₃ = U₃(P₂[x, x₁, x₂])``, output
-    ``x + CA(P₃[x, x₁, x₂, x₃])`` with 1×1 convolutions ``P`` over the concatenated earlier
-    features (dense connections) and channel attention ``CA``.
+    :math:`x_1 = U_1(x)`, :math:`x_2 = U_2(P_1[x, x_1])`, :math:`x_3 = U_3(P_2[x, x_1, x_2])`,
+    output :math:`x + CA(P_3[x, x_1, x_2, x_3])` with 1×1 convolutions P over the concatenated
+    earlier features (dense connections) and channel attention CA (:class:`ChannelAttention`).
+
+    Parameters
+    ----------
+    channels : int
+        C.
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
     """
 
     def __init__(self, channels: int) -> None:
@@ -280,6 +521,18 @@ class DFEM(nn.Module):
         self.attention = ChannelAttention(channels)
 
     def forward(self, x: Tensor) -> Tensor:
+        """Apply the module.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features, ``(N, C, H, W)``.
+
+        Returns
+        -------
+        y : torch.Tensor
+            ``x``'s shape.
+        """
         feats = [x, self.units[0](x)]
         for unit, join in zip(self.units[1:], self.joins[:2], strict=True):
             feats.append(unit(join(torch.cat(feats, dim=1))))
@@ -287,7 +540,7 @@ class DFEM(nn.Module):
 
 
 class MFINet(nn.Module):
-    """MFINet: ``forward(mri, ct)`` → fused image in (0, 1), shapes ``(N, 1, H, W)``.
+    """MFINet [1]_: ``forward(mri, ct)`` → fused image in (0, 1), shapes ``(N, 1, H, W)``.
 
     The second input is CT in the paper; the same network trained on PET or SPECT pairs fuses
     those (BrainFuse ships one set of weights per pair set). Any input size works
@@ -295,16 +548,33 @@ class MFINet(nn.Module):
 
     Parameters
     ----------
-    width:
-        Feature channels ``C`` of the SFE and the interactor (shipped weights: 8).
-    sfe_blocks:
-        Restormer blocks in the shallow feature extractor.
-    heads:
-        Attention heads of MDTA (divides ``width``).
-    expansion:
-        GDFN hidden-channel factor (Restormer: 2.66).
-    pairs:
-        Pairs of DFEMs in the feature interactor (paper: 3).
+    width : int, optional
+        Feature channels C of the shallow feature extractor and the interactor (default 8: the
+        shipped weights).
+    sfe_blocks : int, optional
+        Restormer blocks in the shallow feature extractor (default 1).
+    heads : int, optional
+        Attention heads of :class:`MDTA`, dividing ``width`` (default 2).
+    expansion : float, optional
+        :class:`GDFN` hidden-channel factor (default 2.0; Restormer: 2.66).
+    pairs : int, optional
+        Pairs of :class:`DFEM` in the feature interactor (default 3, the paper's).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
+    .. [2] S. W. Zamir, A. Arora, S. Khan, M. Hayat, F. S. Khan and M.-H. Yang, "Restormer:
+       efficient transformer for high-resolution image restoration", Proc. CVPR 2022.
+       arXiv:2111.09881
+
+    Examples
+    --------
+    >>> import torch
+    >>> from brainfuse.models.mfinet import MFINet
+    >>> MFINet()(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 8, 8)).shape
+    torch.Size([1, 1, 8, 8])
     """
 
     multiple = 1
@@ -337,7 +607,18 @@ class MFINet(nn.Module):
         )
 
     def features(self, mri: Tensor, ct: Tensor) -> tuple[Tensor, Tensor]:
-        """The two branches' features after the interactor, each ``(N, C, H, W)``."""
+        """The two branches' features after the interactor.
+
+        Parameters
+        ----------
+        mri, ct : torch.Tensor
+            The two image batches, ``(N, 1, H, W)`` on 0..1.
+
+        Returns
+        -------
+        f_mri, f_ct : torch.Tensor
+            ``(N, C, H, W)`` each.
+        """
         x = self.sfe(self.embed(torch.cat([mri, ct], dim=0)))
         f_mri, f_ct = x.chunk(2, dim=0)
         for d_ct, d_mri, a_ct, a_mri in zip(
@@ -348,12 +629,38 @@ class MFINet(nn.Module):
         return f_mri, f_ct
 
     def forward(self, mri: Tensor, ct: Tensor) -> Tensor:
+        """Fuse a batch of pairs.
+
+        Parameters
+        ----------
+        mri : torch.Tensor
+            ``(N, 1, H, W)`` on 0..1.
+        ct : torch.Tensor
+            CT (or PET, SPECT), same shape.
+
+        Returns
+        -------
+        fused : torch.Tensor
+            ``(N, 1, H, W)`` in (0, 1) (sigmoid output).
+        """
         f_mri, f_ct = self.features(mri, ct)
         return torch.sigmoid(self.reconstruct(torch.cat([f_mri, f_ct], dim=1)))
 
     @classmethod
     def from_state_dict(cls, state: Mapping[str, Tensor]) -> MFINet:
-        """A network of the shape found in ``state``, its weights loaded, in eval mode."""
+        """A network of the shape found in ``state``, its weights loaded, in eval mode.
+
+        Parameters
+        ----------
+        state : mapping of str to torch.Tensor
+            A ``state_dict`` of this network (e.g. from
+            :func:`brainfuse.models.pretrained.load_state_dict`).
+
+        Returns
+        -------
+        net : MFINet
+            In eval mode.
+        """
         width = int(state["embed.weight"].shape[0])
         blocks = len({k.split(".")[1] for k in state if k.startswith("sfe.")})
         pairs = len({k.split(".")[1] for k in state if k.startswith("dfem_ct.")})
@@ -365,10 +672,28 @@ class MFINet(nn.Module):
 
 
 class MFINetLoss:
-    """``λ1·L_SSIM + λ2·L_grad + λ3·L_pix`` of MFINet (Eq. 1-4), λ = (10, 100, 1).
+    r"""The training loss of MFINet [1]_ (Eq. 1-4): λ1·L_SSIM + λ2·L_grad + λ3·L_pix.
 
-    ``objective(model, a, b)`` with ``a`` the MRI and ``b`` the CT (or PET/SPECT) batch,
-    ``(N, 1, H, W)`` in [0, 1]; returns the total and the three terms.
+    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
+    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
+    minimise) and the terms ``"ssim"``, ``"grad"`` and ``"pix"``.
+
+    Parameters
+    ----------
+    lambda_ssim, lambda_grad, lambda_pix : float, optional
+        The weights λ1, λ2, λ3 (≥ 0; defaults 10, 100, 1, the paper's).
+
+    Notes
+    -----
+    .. math:: L = \lambda_1 (1 - \mathrm{SSIM}(F, \max(A, B)))
+              + \lambda_2 \| |\nabla F| - \max(|\nabla A|, |\nabla B|) \|^2
+              + \lambda_3 (\|F - A\|^2 + \|F - B\|^2).
+
+    References
+    ----------
+    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
+       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
+       and Bioinformatics 13, 2024.
     """
 
     def __init__(
@@ -437,8 +762,27 @@ SPEC = ModelSpec(
 
 
 def load(modality: str = "auto", weights: str | Path | None = None) -> MFINet:
-    """The trained network in eval mode: the shipped weights for ``modality`` (``ct``,
-    ``pet``, ``spect``; ``auto`` = ``ct``) or a file from ``brainfuse train mfinet``."""
+    """The trained network in eval mode: the shipped weights for ``modality``, or a file.
+
+    Parameters
+    ----------
+    modality : {"auto", "ct", "pet", "spect"}, optional
+        The modality of the second input, which picks the shipped weights (``auto`` = ``ct``).
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+
+    Returns
+    -------
+    net : MFINet
+        In eval mode.
+
+    Raises
+    ------
+    InputError
+        If the modality is unknown, or the weights file is missing or its hash differs from its
+        manifest.
+    """
     return trained_networks(MFINet, shipped_name("mfinet", modality, weights), weights)[0]
 
 
@@ -450,10 +794,42 @@ def fuse(
     weights: str | Path | None = None,
     zero_background: bool = True,
 ) -> np.ndarray:
-    """Fuse a grey 2D pair (0..255; ``a`` MRI, ``b`` of ``modality``) with MFINet.
+    """Fuse a grey 2D pair with MFINet.
 
-    Returns float32 on 0..255 with ``a``'s shape; pixels where both inputs are 0 are set to 0
-    when ``zero_background`` (the sigmoid output never reaches 0 exactly).
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The MRI, 2D, on the 0..255 scale.
+    b : numpy.ndarray
+        The other image (grey), ``a``'s shape, on the 0..255 scale.
+    modality : {"auto", "ct", "pet", "spect"}, optional
+        The modality of the second input, which picks the shipped weights (``auto`` = ``ct``).
+    weights : str or pathlib.Path, optional
+        A weights file written by ``brainfuse train`` (its manifest beside it, hash checked);
+        default: the shipped weights.
+    zero_background : bool, optional
+        Set the result to exactly 0 where both inputs are 0 (default True; the network's output
+        never reaches 0 exactly there).
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32 on the 0..255 scale, ``a``'s shape.
+
+    Raises
+    ------
+    InputError
+        If the weights file is missing or its hash differs from its manifest, or the modality is
+        unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.models.mfinet import fuse
+    >>> a = np.zeros((16, 16), np.float32); a[4:12, 4:12] = 120
+    >>> f = fuse(a, np.zeros((16, 16), np.float32))
+    >>> f.shape, f.dtype, float(f[0, 0])
+    ((16, 16), dtype('float32'), 0.0)
     """
     name = shipped_name("mfinet", modality, weights)
     return fuse_trained(MFINet, name, a, b, weights=weights, zero_background=zero_background)

@@ -28,8 +28,33 @@ __all__ = ["TrainingPlan", "output_files", "plan_training"]
 
 
 def output_files(out: str | os.PathLike[str], inputs: list[Path]) -> list[Path]:
-    """The four files training writes beside ``out`` (weights, manifest, loss curve,
-    checkpoint); an :class:`InputError` when one cannot be written or would replace an input."""
+    """The four files training writes beside ``out``: weights, manifest, loss curve, checkpoint.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The weights file ``W.pt``.
+    inputs : list of pathlib.Path
+        Files that must not be replaced.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        ``W.pt``, ``W.json``, ``W.loss.png``, ``W.pt.ckpt``.
+
+    Raises
+    ------
+    InputError
+        When one cannot be written or would replace an input.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brainfuse.models.plan import output_files
+    >>> [p.name for p in output_files(Path(tempfile.mkdtemp()) / "net.pt", [])]
+    ['net.pt', 'net.json', 'net.loss.png', 'net.pt.ckpt']
+    """
     out = Path(out)
     if out.suffix != ".pt":
         raise InputError(out, "weights file name must end in .pt")
@@ -47,7 +72,27 @@ def output_files(out: str | os.PathLike[str], inputs: list[Path]) -> list[Path]:
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    """A checked training run, ready to start (see :func:`plan_training`)."""
+    """A checked training run, ready to start (made by :func:`plan_training`).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The network.
+    config : TrainConfig
+        The training settings.
+    params : dict
+        The bound parameters of the network and its loss.
+    out : pathlib.Path
+        The weights file to write.
+    split : str
+        The training split.
+    pairsets : tuple of str
+        The pair sets trained on.
+    sampler : PatchSampler
+        The training patches.
+    val : PatchSampler or None
+        The validation patches.
+    """
 
     spec: ModelSpec
     config: TrainConfig
@@ -59,7 +104,12 @@ class TrainingPlan:
     val: PatchSampler | None
 
     def describe(self) -> str:
-        """One line: what will be trained on what."""
+        """One line: what will be trained on what.
+
+        Returns
+        -------
+        line : str
+        """
         c = self.config
         return (
             f"training {self.spec.name} on {len(self.sampler.pairs)} {self.split} pairs "

@@ -24,7 +24,24 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
 def weights_path(name: str) -> Path:
-    """``WEIGHTS_DIR/<name>.pt``."""
+    """The path of shipped weights: ``WEIGHTS_DIR/<name>.pt``.
+
+    Parameters
+    ----------
+    name : str
+        The weights' name (``"funfusean"``, ``"mfinet-pet"`` ...).
+
+    Returns
+    -------
+    path : pathlib.Path
+        It may not exist.
+
+    Examples
+    --------
+    >>> from brainfuse.models.pretrained import weights_path
+    >>> weights_path("funfusean").name
+    'funfusean.pt'
+    """
     return WEIGHTS_DIR / f"{name}.pt"
 
 
@@ -33,7 +50,29 @@ def _manifest_path(weights: Path) -> Path:
 
 
 def manifest(weights: str | Path) -> dict[str, Any]:
-    """The manifest (``.json`` beside a ``.pt``) of a weights file."""
+    """The manifest (``.json`` beside a ``.pt``) of a weights file.
+
+    Parameters
+    ----------
+    weights : str or pathlib.Path
+        The weights file.
+
+    Returns
+    -------
+    manifest : dict
+        Training data and split, steps, epochs, seed, final losses, sha256 of the weights ...
+
+    Raises
+    ------
+    InputError
+        If the manifest is missing or not JSON.
+
+    Examples
+    --------
+    >>> from brainfuse.models.pretrained import manifest, weights_path
+    >>> "sha256" in manifest(weights_path("funfusean"))
+    True
+    """
     path = _manifest_path(Path(weights))
     if not path.is_file():
         raise InputError(weights, f"no manifest {path.name} beside the weights")
@@ -46,8 +85,20 @@ def manifest(weights: str | Path) -> dict[str, Any]:
 def load_state_dict(weights: str | Path) -> dict[str, torch.Tensor]:
     """Load a ``state_dict`` after checking its SHA-256 against its manifest.
 
-    Raises :class:`InputError` when the file or its manifest is missing, the hash differs, or
-    the file is not a PyTorch ``state_dict``.
+    Parameters
+    ----------
+    weights : str or pathlib.Path
+        The weights file.
+
+    Returns
+    -------
+    state : dict of str to torch.Tensor
+
+    Raises
+    ------
+    InputError
+        When the file or its manifest is missing, the hash differs, or the file is not a PyTorch
+        ``state_dict``.
     """
     path = Path(weights)
     if not path.is_file():

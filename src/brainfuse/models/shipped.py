@@ -28,11 +28,34 @@ DEFAULT_MODALITY = "ct"
 
 
 def shipped_name(name: str, modality: str = "auto", weights: str | Path | None = None) -> str:
-    """``"<name>-<modality>"``, the shipped weights of network ``name`` for the modality of the
-    second input (``auto``/``unknown`` → :data:`DEFAULT_MODALITY`).
+    """The name of the shipped weights of network ``name`` for the modality of the second input.
 
-    Raises :class:`InputError` for an unknown modality and, when no ``weights`` file of the
-    user's replaces them, for shipped weights this install does not have (naming those it has).
+    Parameters
+    ----------
+    name : str
+        The network (``"mfinet"``, ``"drbif"``).
+    modality : str, optional
+        ``ct``, ``pet``, ``spect``; ``auto`` (default) or ``unknown`` mean
+        :data:`DEFAULT_MODALITY`.
+    weights : str or pathlib.Path, optional
+        A user's weights file that replaces the shipped ones (then they need not be installed).
+
+    Returns
+    -------
+    shipped : str
+        ``"<name>-<modality>"``.
+
+    Raises
+    ------
+    InputError
+        For an unknown modality and, without ``weights``, for shipped weights this install does
+        not have (naming those it has).
+
+    Examples
+    --------
+    >>> from brainfuse.models.shipped import shipped_name
+    >>> shipped_name("mfinet"), shipped_name("mfinet", "PET")
+    ('mfinet-ct', 'mfinet-pet')
     """
     key = modality.strip().lower()
     if key in ("", "auto", "unknown"):
@@ -54,8 +77,25 @@ def shipped_name(name: str, modality: str = "auto", weights: str | Path | None =
 
 
 def initialise_from(net: nn.Module, weights: str | Path) -> nn.Module:
-    """Load ``weights`` (a file from ``brainfuse train`` with its manifest, hash checked) into
-    ``net`` of the same shape: the starting point for fine-tuning on another pair set."""
+    """Load ``weights`` into ``net`` of the same shape: the start of fine-tuning elsewhere.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        The network, changed in place.
+    weights : str or pathlib.Path
+        A file from ``brainfuse train`` with its manifest (hash checked).
+
+    Returns
+    -------
+    net : torch.nn.Module
+        ``net`` itself.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, its hash differs, or its shape is not ``net``'s.
+    """
     state = pretrained.load_state_dict(weights)
     try:
         net.load_state_dict(state)

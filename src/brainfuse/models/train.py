@@ -79,7 +79,13 @@ Objective = Callable[[nn.Module, Tensor, Tensor], Mapping[str, Tensor]]
 
 
 class TrainingDiverged(BrainFuseError):
-    """The loss became NaN or infinite."""
+    """The loss became NaN or infinite during :func:`train` (the last checkpoint is kept).
+
+    Attributes
+    ----------
+    problem : str
+        What happened, with the step.
+    """
 
 
 #: Smallest patch side: every objective of BrainFuse uses SSIM with an 11×11 window.
@@ -110,7 +116,55 @@ def _real(name: str, value: Any, *, positive: bool, allow_inf: bool = False) -> 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters of one training run (all recorded in the manifest)."""
+    """Settings of one training run, all recorded in the manifest.
+
+    Every value is checked when the object is made.
+
+    Parameters
+    ----------
+    steps : int, optional
+        Optimiser steps, ≥ 1 (default 3000).
+    batch_size : int, optional
+        Patches per step, ≥ 1 (default 16).
+    patch : int, optional
+        Patch side in pixels, ≥ :data:`MIN_PATCH` (default 64); ``batch_size · patch²`` at most
+        :data:`MAX_BATCH_PIXELS`.
+    lr : float, optional
+        Initial learning rate of Adam, > 0 (default 1e-3).
+    lr_final : float, optional
+        Final learning rate as a fraction of ``lr`` at the end of the half-cosine schedule, ≥ 0
+        (default 0.1).
+    lr_step_epochs : float, optional
+        If > 0, a step schedule instead: ``lr`` times ``lr_step_gamma`` every this many epochs
+        (default 0: the cosine schedule).
+    lr_step_gamma : float, optional
+        The factor of the step schedule, > 0 (default 1).
+    clip_grad : float, optional
+        Gradient norm clipping, > 0 (``inf``: none; default 1).
+    seed : int, optional
+        Seed of the weights and the patches, 0 to 2⁶³ − 1 (default 0).
+    val_every : int, optional
+        Validate every this many steps, ≥ 1 (default 100).
+    val_batches : int, optional
+        Fixed validation batches, ≥ 1 (default 8).
+    checkpoint_every : int, optional
+        Write a checkpoint every this many steps, ≥ 1 (default 100).
+    threads : int, optional
+        Torch CPU threads, ≥ 1 (default 2).
+    max_minutes : float, optional
+        Stop (and save) after this many minutes of this run, ≥ 0 (default 0: no limit).
+
+    Raises
+    ------
+    InputError
+        Naming the field whose value is out of range or of the wrong type.
+
+    Examples
+    --------
+    >>> from brainfuse.models.train import TrainConfig
+    >>> TrainConfig(steps=10).run_fields()["steps"]
+    10
+    """
 
     steps: int = 3000
     batch_size: int = 16
@@ -165,13 +219,35 @@ class TrainConfig:
         _real("max_minutes", self.max_minutes, positive=False)
 
     def run_fields(self) -> dict[str, Any]:
+        """The settings that change the arithmetic of a run; a resumed run must share them.
+
+        Returns
+        -------
+        fields : dict
+            ``steps``, ``batch_size``, ``patch``, ``lr``, ``lr_final``, ``lr_step_epochs``,
+            ``lr_step_gamma``, ``clip_grad`` and ``seed``.
+        """
         return {k: getattr(self, k) for k in self._RUN_FIELDS}
 
 
 @dataclass
 class TrainResult:
-    """What :func:`train` wrote and measured; ``seconds`` is the wall time of the call (kept out
-    of the files, which depend only on data, parameters, configuration and machine)."""
+    """What :func:`train` wrote and measured.
+
+    Parameters
+    ----------
+    weights : pathlib.Path
+        The weights file.
+    manifest : dict
+        Its manifest.
+    history : list of dict
+        The training losses per step.
+    validation : list of dict
+        The validation losses.
+    seconds : float, optional
+        Wall time of the call, kept out of the files (which depend only on data, parameters,
+        configuration and machine).
+    """
 
     weights: Path
     manifest: dict[str, Any]
@@ -181,7 +257,27 @@ class TrainResult:
 
 
 def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
+    """Hex SHA-256 of a file's bytes.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+
+    Returns
+    -------
+    digest : str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brainfuse.models.train import sha256_file
+    >>> path = Path(tempfile.mkdtemp()) / "empty"
+    >>> path.touch()
+    >>> sha256_file(path)[:16]
+    'e3b0c44298fc1c14'
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -240,8 +336,22 @@ def _first_line(exc: BaseException) -> str:
 def load_torch_dict(path: str | Path, what: str) -> dict[str, Any]:
     """The dict saved in the PyTorch file ``path`` (tensors and plain Python values only).
 
-    Raises :class:`InputError` "not a ``what``" when the file cannot be read that way or holds
-    something else than a dict.
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    what : str
+        What it should be, for the error message (``"checkpoint"``, ``"state_dict"`` ...).
+
+    Returns
+    -------
+    obj : dict
+
+    Raises
+    ------
+    InputError
+        "not a ``what``" when the file cannot be read that way or holds something other than a
+        dict.
     """
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -328,31 +438,33 @@ def train(
 
     Parameters
     ----------
-    build:
+    build : callable
         Zero-argument callable returning a fresh ``nn.Module`` (called after seeding).
-    objective:
+    objective : callable
         ``objective(model, a, b)`` → mapping with the scalar ``"loss"`` to minimise and any other
         scalar terms to log; ``a`` and ``b`` are ``(N, 1, P, P)`` batches on 0..1.
-    data, val_data:
+    data, val_data : PatchSampler
         Training patches, and optional validation patches (``config.val_batches`` fixed batches
         evaluated every ``config.val_every`` steps with the model in eval mode).
-    config:
+    config : TrainConfig
         :class:`TrainConfig`; its ``batch_size`` and ``patch`` must match the samplers'.
-    out:
+    out : str or pathlib.Path
         Weights file ``W.pt``; the manifest is ``W.json``, the curves ``W.loss.png``, the
         checkpoint ``W.pt.ckpt``.
-    name, params:
-        Model name and the parameters ``build``/``objective`` were made with (for the manifest).
-    resume:
+    name : str, optional
+        Model name, for the manifest (default ``"model"``).
+    params : mapping, optional
+        The parameters ``build`` and ``objective`` were made with, for the manifest.
+    resume : bool, optional
         Continue from ``<out>.ckpt`` (an :class:`InputError` if it is missing, unreadable, of
         another network or was written with other run parameters).
-    progress:
+    progress : bool, optional
         Show a progress bar.
 
     Returns
     -------
-    :class:`TrainResult` with the weights path, the manifest, the loss history and the wall
-    time of the call.
+    result : TrainResult
+        The weights path, the manifest, the loss history and the wall time of the call.
 
     Raises
     ------
@@ -510,13 +622,31 @@ def _train(
 class ModelSpec:
     """A trainable network as ``brainfuse train`` sees it.
 
-    ``make(**params)`` returns ``(build, objective)`` for :func:`train`; ``params`` maps each
-    parameter name to ``(default, description)``, the description a string or
-    :func:`brainfuse.registry.param` with the allowed values (by default an int is a size or a
-    count, ≥ 1, and a float a loss weight, ≥ 0); ``config`` holds the training settings the
-    shipped weights were made with; ``pairsets`` the pair sets trained on; ``files`` the
-    parameters that name an input file (weights to start from, a VGG-19 checkpoint; ``''`` for
-    none), which the manifest records by their SHA-256.
+    Parameters
+    ----------
+    name : str
+        The network's name.
+    make : callable
+        ``make(**params)`` returns ``(build, objective)`` for :func:`train`.
+    params : mapping
+        Each parameter name to ``(default, description)``, the description a string or
+        :func:`brainfuse.registry.param` with the allowed values (by default an int is a size or a
+        count, ≥ 1, and a float a loss weight, ≥ 0).
+    config : TrainConfig
+        The training settings the shipped weights were made with.
+    reference : str
+        The paper.
+    pairsets : tuple of str, optional
+        The pair sets trained on (default all three).
+    files : tuple of str, optional
+        The parameters that name an input file (weights to start from, a VGG-19 checkpoint;
+        ``''`` for none), which the manifest records by their SHA-256.
+
+    Examples
+    --------
+    >>> from brainfuse.models import get_spec
+    >>> get_spec("funfusean").pairsets
+    ('CT-MRI', 'PET-MRI', 'SPECT-MRI')
     """
 
     name: str
@@ -551,13 +681,49 @@ class ModelSpec:
         )
 
     def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated with ``values``, converted and checked as every registry does
-        (:meth:`brainfuse.registry.Entry.bind`)."""
+        """Defaults updated with ``values``, converted and checked as every registry does.
+
+        Parameters
+        ----------
+        values : mapping, optional
+            Parameter values (or text, as from the command line).
+
+        Returns
+        -------
+        bound : dict
+            Every parameter with its value.
+
+        Raises
+        ------
+        InputError
+            For an unknown name or a value out of its allowed range (see
+            :meth:`brainfuse.registry.Entry.bind`).
+
+        Examples
+        --------
+        >>> from brainfuse.models import get_spec
+        >>> get_spec("funfusean").bind({"lam": "0.5"})["lam"]
+        0.5
+        """
         return self.entry.bind(values)
 
     def input_files(self, bound: Mapping[str, Any]) -> dict[str, Path]:
-        """The files named by the parameters ``bound`` (only those of :attr:`files` that are set),
-        an :class:`InputError` for one that is not a file."""
+        """The files named by the parameters ``bound`` (only those of :attr:`files` that are set).
+
+        Parameters
+        ----------
+        bound : mapping
+            Bound parameters (:meth:`bind`).
+
+        Returns
+        -------
+        files : dict of str to pathlib.Path
+
+        Raises
+        ------
+        InputError
+            For a named file that does not exist.
+        """
         found = {}
         for key in self.files:
             value = bound.get(key)
@@ -570,7 +736,18 @@ class ModelSpec:
         return found
 
     def recorded_params(self, bound: Mapping[str, Any]) -> dict[str, Any]:
-        """``bound`` as the manifest records it: each input file as ``"sha256:<hex>"`` of its
-        bytes instead of its path, so the manifest names the start model wherever it lies."""
+        """``bound`` as the manifest records it: each input file as ``"sha256:<hex>"`` of its bytes.
+
+        So the manifest names the start model wherever it lies.
+
+        Parameters
+        ----------
+        bound : mapping
+            Bound parameters (:meth:`bind`).
+
+        Returns
+        -------
+        recorded : dict
+        """
         files = self.input_files(bound)
         return {k: f"sha256:{sha256_file(files[k])}" if k in files else v for k, v in bound.items()}

@@ -2,7 +2,7 @@
 
 Amini & Mostaar 2022, "Deep learning approach for fusion of magnetic resonance imaging-positron
 emission tomography image based on extract image features using pretrained network (VGG19)",
-J. Med. Signals Sens. 12(1):25-31 (seed 004).
+J. Med. Signals Sens. 12(1):25-31, doi:10.4103/jmss.JMSS_80_20.
 
 Steps of the paper and how they are realised here:
 
@@ -65,8 +65,22 @@ def _hub_file() -> Path:
 
 
 def find_checkpoint(weights: str | os.PathLike[str] | None = None) -> Path:
-    """The VGG19 checkpoint to use: ``weights``, else ``$BRAINFUSE_VGG19_WEIGHTS``, else the
-    torch hub cache. An :class:`InputError` saying where to put the file when none exists."""
+    """The VGG19 checkpoint to use.
+
+    Parameters
+    ----------
+    weights : str or os.PathLike, optional
+        A file; else ``$BRAINFUSE_VGG19_WEIGHTS``, else the torch hub cache.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Raises
+    ------
+    InputError
+        Saying where to put the file when none exists.
+    """
     for given, origin in ((weights, "weights"), (os.environ.get(ENV_VAR), ENV_VAR)):
         if given:
             path = Path(given)
@@ -109,7 +123,26 @@ def _conv1_1(path: str, mtime_ns: int) -> tuple[torch.Tensor, torch.Tensor]:
 def load_conv1_1(
     weights: str | os.PathLike[str] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Weights ``(64, 3, 3, 3)`` and bias ``(64,)`` of VGG19's first convolution (cached)."""
+    """Weights and bias of VGG19's first convolution (cached per file).
+
+    Parameters
+    ----------
+    weights : str or os.PathLike, optional
+        As :func:`find_checkpoint`.
+
+    Returns
+    -------
+    weight : torch.Tensor
+        ``(64, 3, 3, 3)``.
+    bias : torch.Tensor
+        ``(64,)``.
+
+    Raises
+    ------
+    InputError
+        If no checkpoint is found, or it is not a PyTorch checkpoint with torchvision's ``vgg19``
+        layout.
+    """
     path = find_checkpoint(weights)
     return _conv1_1(str(path), path.stat().st_mtime_ns)
 
@@ -117,8 +150,33 @@ def load_conv1_1(
 def first_layer_weights(
     grey: np.ndarray, weights: str | os.PathLike[str] | None = None
 ) -> np.ndarray:
-    """``W`` of Eq. 1 for one grey image (0..255): the mean of the first three ``conv1_1``
-    feature maps, each min–max normalised to [0, 1] (a constant map gives 0). float32, 2D."""
+    """The weight map W of Eq. 1 of Amini & Mostaar [1]_ for one grey image.
+
+    Parameters
+    ----------
+    grey : numpy.ndarray
+        A 2D image on 0..255.
+    weights : str or os.PathLike, optional
+        As :func:`find_checkpoint`.
+
+    Returns
+    -------
+    w : numpy.ndarray
+        float32, 2D: the mean of the first three ``conv1_1`` feature maps, each min–max
+        normalised to [0, 1] (a constant map gives 0).
+
+    Raises
+    ------
+    InputError
+        If no VGG19 checkpoint is found or it cannot be read.
+
+    References
+    ----------
+    .. [1] S. Amini and P. Mostaar, "Deep learning approach for fusion of magnetic resonance
+       imaging-positron emission tomography image based on extract image features using
+       pretrained network (VGG19)", J. Med. Signals Sens. 12(1):25-31, 2022.
+       doi:10.4103/jmss.JMSS_80_20
+    """
     w, b = load_conv1_1(weights)
     x = torch.from_numpy(np.asarray(grey, dtype=np.float32) / np.float32(255.0))
     mean = torch.tensor(_MEAN).view(1, 3, 1, 1)
@@ -141,7 +199,44 @@ def fuse(
     const_a: float = 0.3,
     const_b: float = 0.1,
 ) -> np.ndarray:
-    """Eq. 1 of Amini & Mostaar 2022 on a grey 2D pair (0..255): ``A·a + B·b + W_a·a + W_b·b``."""
+    r"""Eq. 1 of Amini & Mostaar [1]_ on a grey 2D pair (0..255).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The MRI, 2D, on 0..255.
+    b : numpy.ndarray
+        The PET intensity (or a grey functional image), ``a``'s shape, on 0..255.
+    weights : str or os.PathLike, optional
+        As :func:`find_checkpoint`.
+    const_a : float, optional
+        The constant A (default 0.3, the paper's).
+    const_b : float, optional
+        The constant B (default 0.1, the paper's).
+
+    Returns
+    -------
+    fused : numpy.ndarray
+        float32, ``a``'s shape, not clipped.
+
+    Raises
+    ------
+    InputError
+        If no VGG19 checkpoint is found or it cannot be read.
+
+    Notes
+    -----
+    With :math:`W_a, W_b` from :func:`first_layer_weights`,
+
+    .. math:: F = A \cdot a + B \cdot b + W_a \cdot a + W_b \cdot b.
+
+    References
+    ----------
+    .. [1] S. Amini and P. Mostaar, "Deep learning approach for fusion of magnetic resonance
+       imaging-positron emission tomography image based on extract image features using
+       pretrained network (VGG19)", J. Med. Signals Sens. 12(1):25-31, 2022.
+       doi:10.4103/jmss.JMSS_80_20
+    """
     wa = first_layer_weights(a, weights)
     wb = first_layer_weights(b, weights)
     a = np.asarray(a, dtype=np.float32)

@@ -18,7 +18,11 @@ from .mi import register_mi
 from .resample import apply_transform, index_to_space
 from .transform import TRANSFORM_KINDS, Transform
 
-__all__ = ["REGISTRATION_METHODS", "register"]
+__all__ = [
+    "MIN_OVERLAP",
+    "REGISTRATION_METHODS",
+    "register",
+]
 
 #: A registration with less of the fixed grid than this inside the moving image is refused.
 MIN_OVERLAP = 0.1
@@ -147,32 +151,40 @@ def register(
 ) -> tuple[Image | np.ndarray, Transform]:
     """Register ``moving`` to ``fixed``; return it resampled on ``fixed``'s grid and the transform.
 
+    Volumes start from their headers (identity in world coordinates); 2D images of different
+    sizes start with their centres aligned. The same inputs always give the same matrix.
+
     Parameters
     ----------
-    fixed, moving:
+    fixed, moving : Image or numpy.ndarray
         :class:`~brainfuse.io.image.Image` objects (:func:`brainfuse.load`) or arrays: two 2D
         images (pixel coordinates; a colour image is registered through its colours' first
         principal component, :func:`~brainfuse.color.rgb_to_principal_grey`, and all its
-        channels are resampled) or two volumes (world coordinates from their affines; an
-        array volume has 1 mm voxels at the origin). Their sizes may differ.
-    method:
+        channels are resampled) or two volumes (world coordinates from their affines; an array
+        volume has 1 mm voxels at the origin). Their sizes may differ.
+    method : {"mi", "bggmm", "gmm-er", "ecc"}, optional
         ``"mi"`` (Mattes mutual information, default, any modality pair, 2D and 3D);
         ``"bggmm"`` (bounded generalized Gaussian mixture, Wang J. et al. 2022), ``"gmm-er"``
         (Gaussian mixture ensemble registration) and ``"ecc"`` (enhanced correlation
-        coefficient, one modality): 2D only.
-    transform:
-        ``"rigid"`` (rotation + translation) or ``"affine"``.
+        coefficient, one modality): 2D only. ``brainfuse list registration`` lists them.
+    transform : {"rigid", "affine"}, optional
+        Rotation + translation (default), or a full affine map.
 
     Returns
     -------
-    ``(resampled, transform)``: ``moving`` resampled onto ``fixed``'s grid (linear
-    interpolation, 0 outside; an :class:`Image` with ``fixed``'s geometry if ``moving`` is an
-    Image, else an array), and the :class:`Transform` whose matrix maps fixed coordinates to
-    moving coordinates (pixel ``(x = column, y = row)`` in 2D, world mm in 3D). The same inputs
-    always give the same matrix.
+    resampled : Image or numpy.ndarray
+        ``moving`` resampled onto ``fixed``'s grid (linear interpolation, 0 outside): an
+        :class:`Image` with ``fixed``'s geometry if ``moving`` is an Image, else an array.
+    transform : Transform
+        Maps fixed coordinates to moving coordinates (pixel ``(x = column, y = row)`` in 2D,
+        world mm in 3D).
 
-    Volumes start from their headers (identity in world coordinates); 2D images of different
-    sizes start with their centres aligned.
+    Raises
+    ------
+    InputError
+        If the method or transform is unknown, the inputs differ in dimension, a 2D-only method
+        gets volumes, an input is constant, too small or not finite, two volumes do not overlap
+        in world space, or the result leaves less than 10 % of ``fixed`` overlapping ``moving``.
 
     Examples
     --------

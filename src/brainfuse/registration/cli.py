@@ -9,6 +9,8 @@ import click
 from ..clikit import max_pixels_option
 from .transform import TRANSFORM_KINDS
 
+__all__ = ["register_command"]
+
 
 @click.command("register")
 @click.argument("fixed", type=click.Path(path_type=Path))
@@ -54,6 +56,39 @@ def register_command(
     volumes (NIfTI, DICOM folder; they start from where their headers place them). The matrix
     in --transform-out maps FIXED coordinates to MOVING coordinates: pixels (x = column,
     y = row) in 2D, world millimetres in 3D.
+    \f
+
+    The text above is the command's help; what follows documents the function that
+    ``brainfuse register`` calls with its parsed arguments (click stops the help at the form
+    feed).
+
+    Parameters
+    ----------
+    fixed : pathlib.Path
+        The fixed image or volume (FIXED).
+    moving : pathlib.Path
+        The image or volume to register (MOVING).
+    output : pathlib.Path
+        Where to write MOVING resampled on FIXED's grid (``-o``).
+    method : str
+        A registration method name (``-m``; ``brainfuse list registration``).
+    kind : {"rigid", "affine"}
+        The transform model (``--transform``).
+    transform_out : pathlib.Path or None
+        Where to write the fixed-to-moving matrix as JSON (``--transform-out``), or None.
+    max_pixels : int or None
+        Refuse inputs with more pixels or voxels (``--max-pixels``).
+
+    Raises
+    ------
+    InputError
+        If the method is unknown (before any file is read), an output would overwrite an
+        input, or the inputs cannot be registered.
+
+    Examples
+    --------
+    From a shell: ``brainfuse register mri.png pet.png -o pet_on_mri.png --transform-out
+    t.json``.
     """
     from ..io import check_output_suffix, load, save
     from ..io.atomic import check_output_path

@@ -32,19 +32,41 @@ def _mean_distance(true: np.ndarray, estimated: np.ndarray, points: np.ndarray) 
 def pad(
     true: Transform | np.ndarray, estimated: Transform | np.ndarray, shape: tuple[int, int]
 ) -> float:
-    """Average pixel displacement between two 2D transforms over every pixel of a grid.
+    r"""Average pixel displacement (PAD) between two 2D transforms over every pixel of a grid.
 
-    .. math:: \\mathrm{PAD} = \\frac{1}{X} \\sum_x \\lVert T_{true}(x) - T_{est}(x) \\rVert_2
+    0 is perfect; above :data:`PAD_FAILURE_PX` (3 px) the registration counts as failed. The
+    measure of Wang J. et al. [1]_, after Li et al. (2016).
 
-    over the ``X = H * W`` pixel centres ``x = (column, row)`` of the fixed image of ``shape``
-    ``(H, W)``, in pixels. 0 is perfect; above :data:`PAD_FAILURE_PX` (3 px) the registration
-    counts as failed. The measure of Wang J. et al., "Medical image registration algorithm
-    based on bounded generalized Gaussian mixture model", Front. Neurosci. 16:911957 (2022),
-    after Li et al. (2016).
+    Parameters
+    ----------
+    true : Transform or numpy.ndarray
+        The reference fixed-to-moving transform (3×3).
+    estimated : Transform or numpy.ndarray
+        The estimated one.
+    shape : tuple of int
+        ``(H, W)`` of the fixed image.
+
+    Returns
+    -------
+    pad : float
+        In pixels.
+
+    Notes
+    -----
+    Over the :math:`X = H W` pixel centres x = (column, row) of the fixed image,
+
+    .. math:: \mathrm{PAD} = \frac{1}{X} \sum_x \lVert T_{true}(x) - T_{est}(x) \rVert_2.
+
+    References
+    ----------
+    .. [1] J. Wang, K. Xiang, K. Chen, R. Liu, R. Ni, H. Zhu and Y. Xiong, "Medical image
+       registration algorithm based on bounded generalized Gaussian mixture model", Frontiers in
+       Neuroscience 16:911957, 2022. doi:10.3389/fnins.2022.911957
 
     Examples
     --------
     >>> import numpy as np
+    >>> from brainfuse.registration import pad
     >>> shift = np.array([[1, 0, 3], [0, 1, 4], [0, 0, 1]])
     >>> pad(shift, np.eye(3), (8, 8))
     5.0
@@ -62,12 +84,25 @@ def tre(
 ) -> float:
     """Target registration error: mean distance between where two transforms map ``points``.
 
-    ``points`` is ``(N, d)`` in the transforms' fixed coordinates (world millimetres for
-    volumes, see :func:`world_points`), so the result is in millimetres for volumes.
+    Parameters
+    ----------
+    true : Transform or numpy.ndarray
+        The reference fixed-to-moving transform.
+    estimated : Transform or numpy.ndarray
+        The estimated one.
+    points : numpy.ndarray
+        ``(N, d)`` points in the transforms' fixed coordinates (world millimetres for volumes,
+        see :func:`world_points`).
+
+    Returns
+    -------
+    tre : float
+        The mean distance, in the points' unit (millimetres for volumes).
 
     Examples
     --------
     >>> import numpy as np
+    >>> from brainfuse.registration import tre
     >>> shift = np.diag([1.0, 1, 1, 1]); shift[0, 3] = 0.5
     >>> tre(shift, np.eye(4), np.zeros((10, 3)))
     0.5
@@ -80,6 +115,30 @@ def tre(
 
 
 def world_points(image: Image, mask: np.ndarray | None = None) -> np.ndarray:
-    """World coordinates (mm) of the voxels of a volume, or of those where ``mask`` is true."""
+    """World coordinates (mm) of the voxels of a volume, or of those where ``mask`` is true.
+
+    Parameters
+    ----------
+    image : Image
+        A volume with its affine.
+    mask : numpy.ndarray, optional
+        Boolean mask of the voxels to take (default: all).
+
+    Returns
+    -------
+    points : numpy.ndarray
+        ``(N, 3)`` world coordinates, in C order of the voxels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.io.image import Image
+    >>> from brainfuse.registration import world_points
+    >>> volume = Image(np.zeros((2, 2, 2), np.float32), affine=np.diag([2.0, 2, 2, 1]))
+    >>> world_points(volume)[:3]
+    array([[0., 0., 0.],
+           [0., 0., 2.],
+           [0., 2., 0.]])
+    """
     idx = np.argwhere(mask) if mask is not None else np.indices(image.shape).reshape(3, -1).T
     return idx.astype(np.float64) @ image.affine[:3, :3].T + image.affine[:3, 3]

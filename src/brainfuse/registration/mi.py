@@ -25,7 +25,22 @@ from ..errors import InputError
 from .grid import Grid, foreground, object_mask
 from .resample import resample_array
 
-__all__ = ["equalize", "global_start", "head_mask", "moment_start", "register_mi"]
+__all__ = [
+    "MOMENT_MIN_DICE",
+    "MOMENT_MIN_ELONGATION",
+    "SAMPLING_FRACTION",
+    "SAMPLING_SEED",
+    "SEARCH_ANGLES",
+    "SEARCH_BINS",
+    "SEARCH_MIN_OVERLAP",
+    "SEARCH_SHIFT",
+    "SEARCH_SHRINK",
+    "equalize",
+    "global_start",
+    "head_mask",
+    "moment_start",
+    "register_mi",
+]
 
 #: Seed of the metric's random sample: the same inputs always give the same matrix.
 SAMPLING_SEED = 20220602
@@ -48,15 +63,27 @@ MOMENT_MIN_ELONGATION = 1.03
 
 
 def equalize(array: np.ndarray) -> np.ndarray:
-    """Rank transform onto 0..255: each sample becomes 255 times the fraction of samples <= it.
+    """Rank transform onto 0..255: each sample becomes 255 times the fraction of samples ≤ it.
 
-    Mutual information is unchanged by a one-to-one intensity mapping, but a histogram with a
-    few bins is not: on CT, all brain tissue falls in one or two of 8 equal-width bins (the
-    skull takes the rest of the range). :func:`global_start` equalizes both images first,
-    which spreads every tissue over its bins.
+    Mutual information is unchanged by a one-to-one intensity mapping, but a histogram with a few
+    bins is not: on CT, all brain tissue falls in one or two of 8 equal-width bins (the skull
+    takes the rest of the range). :func:`global_start` equalizes both images first, which spreads
+    every tissue over its bins.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        An image or volume.
+
+    Returns
+    -------
+    equalized : numpy.ndarray
+        float64, ``array``'s shape, values in (0, 255]; equal samples get equal values.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.mi import equalize
     >>> equalize(np.array([[0.0, 10.0], [10.0, 250.0]])).tolist()
     [[63.75, 191.25], [191.25, 255.0]]
     """
@@ -81,18 +108,52 @@ def _rotation_about(angle_deg: float, centre: np.ndarray) -> np.ndarray:
 def global_start(
     fixed: Grid, moving: Grid, start: np.ndarray, mask: np.ndarray | None = None
 ) -> np.ndarray:
-    """The best rigid start for a 2D registration by exhaustive search; fixed-to-moving matrix.
+    r"""The best rigid start for a 2D registration by exhaustive search.
 
     ``moving`` is first resampled onto ``fixed``'s grid through ``start``. Both are reduced by
-    :data:`SEARCH_SHRINK` (Gaussian sigma ``(shrink - 1)/2``) and cut into
-    :data:`SEARCH_BINS` equal-width intensity bins. For each rotation ``R`` of
-    :data:`SEARCH_ANGLES` about the centre of ``fixed``, the joint histogram of every shift
-    ``t`` is ``h_ij(t) = sum_x [A(x) in i] [B_R(x + t) in j]``, one FFT cross-correlation per
-    bin pair, counted only where the rotated moving image is defined. The rotation and shift
-    (within :data:`SEARCH_SHIFT` pixels, overlap at least :data:`SEARCH_MIN_OVERLAP` of the
-    largest) with the highest mutual information ``sum p log(p / (p_A p_B))`` win. The
-    result is exact to within a grid step (3 degrees, 4 pixels); the gradient descent that
-    follows refines it.
+    :data:`SEARCH_SHRINK` (Gaussian σ = (shrink − 1)/2) and cut into :data:`SEARCH_BINS`
+    equal-width intensity bins. For each rotation R of :data:`SEARCH_ANGLES` about the centre of
+    ``fixed``, the joint histogram of every shift t is computed at once, one FFT
+    cross-correlation per bin pair, counted only where the rotated moving image is defined. The
+    rotation and shift (within :data:`SEARCH_SHIFT` pixels, overlap at least
+    :data:`SEARCH_MIN_OVERLAP` of the largest) with the highest mutual information win. The result
+    is exact to within a grid step (3 degrees, 4 pixels); the gradient descent that follows
+    refines it.
+
+    Parameters
+    ----------
+    fixed : Grid
+        The fixed 2D image.
+    moving : Grid
+        The moving 2D image.
+    start : numpy.ndarray
+        The homogeneous fixed-to-moving matrix the search is centred on.
+    mask : numpy.ndarray, optional
+        Boolean mask of the fixed samples that count (default: all).
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        The best 3×3 fixed-to-moving matrix found.
+
+    Notes
+    -----
+    .. math:: h_{ij}(t) = \sum_x [A(x) \in i] \, [B_R(x + t) \in j], \qquad
+              MI = \sum_{ij} p_{ij} \log \frac{p_{ij}}{p_i p_j}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.grid import Grid
+    >>> yy, xx = np.mgrid[0:64, 0:64]
+    >>> a = 200 * np.exp(-((xx - 24) ** 2 + (yy - 30) ** 2) / 60.0) + 120 * np.exp(
+    ...     -((xx - 42) ** 2 + (yy - 38) ** 2) / 30.0)
+    >>> to_pixel = np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]])  # (row, column) -> (x, y)
+    >>> fixed = Grid(a, to_pixel)
+    >>> moving = Grid(np.roll(a, 3, axis=1), to_pixel)  # moved 3 pixels to the right
+    >>> from brainfuse.registration.mi import global_start
+    >>> global_start(fixed, moving, np.eye(3)).shape
+    (3, 3)
     """
     s, k = SEARCH_SHRINK, SEARCH_BINS
     shape = fixed.array.shape
@@ -156,8 +217,27 @@ def global_start(
 def head_mask(grid: Grid) -> np.ndarray:
     """The head in a 2D image: the largest connected part of the object's mask.
 
-    Of the parts of :func:`~.grid.object_mask`, the largest. This drops what lies apart from
-    the head, such as the curved head-rest that CT slices show below it.
+    Of the parts of :func:`~brainfuse.registration.grid.object_mask`, the largest. This drops
+    what lies apart from the head, such as the curved head-rest that CT slices show below it.
+
+    Parameters
+    ----------
+    grid : Grid
+        A 2D image.
+
+    Returns
+    -------
+    mask : numpy.ndarray
+        Boolean, the grid's shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.grid import Grid
+    >>> from brainfuse.registration.mi import head_mask
+    >>> a = np.zeros((12, 12)); a[3:9, 3:9] = 100; a[0, 11] = 100  # a head and a speck
+    >>> int(head_mask(Grid(a, np.eye(3))).sum())
+    36
     """
     fg = object_mask(grid)
     labels, n = ndimage.label(fg)
@@ -181,22 +261,51 @@ def _centroid_and_axis(grid: Grid, mask: np.ndarray) -> tuple[np.ndarray, float]
 
 
 def moment_start(fixed: Grid, moving: Grid) -> tuple[np.ndarray, float] | None:
-    """A 2D rigid start from the moments of the two heads, and how well their outlines agree.
+    r"""A 2D rigid start from the moments of the two heads, and how well their outlines agree.
 
-    With ``c`` the centroid and ``theta`` the direction of the major principal axis of each
+    With c the centroid and θ the direction of the major principal axis of each
     :func:`head_mask` (in space coordinates), the start rotates by
-    ``theta_moving - theta_fixed``, wrapped into [-90, 90) degrees (an axis has no sign), about
-    the fixed centroid and carries it onto the moving centroid: ``x -> R (x - c_f) + c_m``.
-    Returned with the Dice overlap ``2 |F & M| / (|F| + |M|)`` of the fixed head mask and the
-    moving one mapped through the start. It is high only when both images show the same
-    outline: 0.91 to 0.96 on the 21 Harvard MRI-CT test pairs, at most 0.88 on the 42 MRI-PET
-    pairs, whose PET shows the brain, not the head. None when a head has fewer than 3 samples
-    or is too round for an axis (principal axes' length ratio below
-    :data:`MOMENT_MIN_ELONGATION`).
+    :math:`\theta_{moving} - \theta_{fixed}`, wrapped into [-90, 90) degrees (an axis has no
+    sign), about the fixed centroid and carries it onto the moving centroid:
+    :math:`x \mapsto R (x - c_f) + c_m`. The Dice overlap is high only when both images show
+    the same outline: 0.91 to 0.96 on the 21 Harvard MRI-CT test pairs, at most 0.88 on the 42
+    MRI-PET pairs, whose PET shows the brain, not the head. This is the method of moments of
+    Alpert et al. [1]_.
 
-    Reference: the method of moments for registration, e.g. Alpert, Bradshaw, Kennedy &
-    Correia, "The principal axes transformation -- a method for image registration",
-    J. Nucl. Med. 31(10):1717-1722, 1990.
+    Parameters
+    ----------
+    fixed : Grid
+        The fixed 2D image.
+    moving : Grid
+        The moving 2D image.
+
+    Returns
+    -------
+    start : tuple of (numpy.ndarray, float) or None
+        The 3×3 fixed-to-moving matrix and the Dice overlap
+        :math:`2 |F \cap M| / (|F| + |M|)` of the fixed head mask and the moving one mapped
+        through it; None when a head has fewer than 3 samples or is too round for an axis
+        (principal axes' length ratio below :data:`MOMENT_MIN_ELONGATION`).
+
+    References
+    ----------
+    .. [1] N. M. Alpert, J. F. Bradshaw, D. Kennedy and J. A. Correia, "The principal axes
+       transformation -- a method for image registration", J. Nucl. Med. 31(10):1717-1722, 1990.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.grid import Grid
+    >>> yy, xx = np.mgrid[0:64, 0:64]
+    >>> a = 200 * np.exp(-((xx - 24) ** 2 + (yy - 30) ** 2) / 60.0) + 120 * np.exp(
+    ...     -((xx - 42) ** 2 + (yy - 38) ** 2) / 30.0)
+    >>> to_pixel = np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]])  # (row, column) -> (x, y)
+    >>> fixed = Grid(a, to_pixel)
+    >>> moving = Grid(np.roll(a, 3, axis=1), to_pixel)  # moved 3 pixels to the right
+    >>> from brainfuse.registration.mi import moment_start
+    >>> matrix, dice = moment_start(fixed, moving)
+    >>> round(float(matrix[0, 2]), 6) + 0.0, round(dice, 3)
+    (3.0, 1.0)
     """
     f_mask, m_mask = head_mask(fixed), head_mask(moving)
     f_moments, m_moments = _centroid_and_axis(fixed, f_mask), _centroid_and_axis(moving, m_mask)
@@ -337,39 +446,78 @@ def _descend(
 def register_mi(fixed: Grid, moving: Grid, kind: str, start: np.ndarray) -> np.ndarray:
     """Maximise the Mattes mutual information of ``fixed`` and ``moving``; return the matrix.
 
-    Metric: Mattes et al.'s mutual information (16-bin Parzen joint histogram with B-spline
-    windows; Mattes, Haynor, Vesselle, Lewellen & Eubank, "PET-CT image registration in the
-    chest using free-form deformations", IEEE TMI 22(1):120-128, 2003) on a random 50 % (2D)
-    or 20 % (3D) of the fixed samples, drawn with a fixed seed. Optimiser: regular-step
-    gradient descent with parameter scales from the physical shift (minimum step 0.01 mm or
-    pixel) over a three-level pyramid (shrink 4, 2, 1; Gaussian sigma 2, 1, 0 samples).
-    ``start`` (fixed to moving, homogeneous) is the initial transform; the rotation centre is
-    the centre of ``fixed``. ITK runs on one thread so that the result repeats bit for bit.
+    Metric: the mutual information of Mattes et al. [1]_ (16-bin Parzen joint histogram with
+    B-spline windows) on a random 50 % (2D) or 20 % (3D) of the fixed samples, drawn with a fixed
+    seed. Optimiser: regular-step gradient descent with parameter scales from the physical shift
+    (minimum step 0.01 mm or pixel) over a three-level pyramid (shrink 4, 2, 1; Gaussian σ 2, 1,
+    0 samples). The rotation centre is the centre of ``fixed``. ITK runs on one thread so that
+    the result repeats bit for bit.
 
-    2D: only samples of the fixed image's foreground (:func:`~.grid.foreground`) count, which
-    keeps the empty background out of the histogram, and the descent runs twice: from
-    ``start``, and from :func:`moment_start` when it gives a start and the two heads'
-    outlines agree (Dice at least :data:`MOMENT_MIN_DICE`), else from the exhaustive search
-    of :func:`global_start` (on rank-equalized copies, :func:`equalize`). The two descents run
-    side by side on two threads (each on one ITK thread: the same result as one after the
-    other, in about half the wall-clock time on two cores). The result with the higher final
-    MI wins. The second start rescues large misalignments; the run from
-    ``start`` keeps a nearly aligned pair where it is when the second start leads to another
-    optimum. On the 21 Harvard MRI-CT test pairs moved by up to 20 px and 10 degrees, the
-    moments instead of the search as the second start lowered the share of registrations
-    ending more than 3 px from the unmoved pair's own result from 43 % to 24 %
-    (``benchmarks/bench_registration.py``): the quarter-resolution search often prefers a
-    skull-to-scalp match on CT.
-    Volumes: one descent from ``start`` (the headers).
+    2D: only samples of the fixed image's foreground
+    (:func:`~brainfuse.registration.grid.foreground`) count, which keeps the empty background out
+    of the histogram, and the descent runs twice: from ``start``, and from :func:`moment_start`
+    when it gives a start and the two heads' outlines agree (Dice at least
+    :data:`MOMENT_MIN_DICE`), else from the exhaustive search of :func:`global_start` (on
+    rank-equalized copies, :func:`equalize`). The two descents run side by side on two threads
+    (each on one ITK thread: the same result as one after the other, in about half the
+    wall-clock time on two cores). The result with the higher final MI wins. The second start
+    rescues large misalignments; the run from ``start`` keeps a nearly aligned pair where it is
+    when the second start leads to another optimum. On the 21 Harvard MRI-CT test pairs moved by
+    up to 20 px and 10 degrees, the moments instead of the search as the second start lowered
+    the share of registrations ending more than 3 px from the unmoved pair's own result from
+    43 % to 24 % (``benchmarks/bench_registration.py``): the quarter-resolution search often
+    prefers a skull-to-scalp match on CT. Volumes: one descent from ``start`` (the headers).
 
     Affine, 2D: the rigid registration first (all of the above), then one affine descent from
     its result, the usual staging (a direct affine descent from ``start`` ended 1.72 and 1.42 px
     from two scaled and sheared phantom PET slices, the staged one 1.35 and 0.27 px;
-    ``tests/registration/test_registration_phantom.py``). MI's affine optimum of a blurred
-    SPECT slice is itself stretched (up to 17 % in area on the phantom,
+    ``tests/registration/test_registration_phantom.py``). MI's affine optimum of a blurred SPECT
+    slice is itself stretched (up to 17 % in area on the phantom,
     ``benchmarks/registration_phantom.py``), so prefer ``rigid`` unless the scales differ.
     Volumes start near the answer (their headers): one affine descent; staging did not change
     the result on scaled and rotated phantom volumes and cost a whole extra descent.
+
+    Parameters
+    ----------
+    fixed : Grid
+        The fixed image (:func:`brainfuse.registration.grid.grid_of`).
+    moving : Grid
+        The moving image, in the same space convention as ``fixed``.
+    kind : {"rigid", "affine"}
+        The transform model.
+    start : numpy.ndarray
+        The homogeneous fixed-to-moving matrix to start from.
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        The homogeneous fixed-to-moving matrix, ``(d+1) x (d+1)``.
+
+    Raises
+    ------
+    InputError
+        If the descent fails (for instance when too few samples overlap).
+
+    References
+    ----------
+    .. [1] D. Mattes, D. R. Haynor, H. Vesselle, T. K. Lewellen and W. Eubank, "PET-CT image
+       registration in the chest using free-form deformations", IEEE Trans. Med. Imaging
+       22(1):120-128, 2003. doi:10.1109/TMI.2002.808360
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.grid import Grid
+    >>> yy, xx = np.mgrid[0:64, 0:64]
+    >>> a = 200 * np.exp(-((xx - 24) ** 2 + (yy - 30) ** 2) / 60.0) + 120 * np.exp(
+    ...     -((xx - 42) ** 2 + (yy - 38) ** 2) / 30.0)
+    >>> to_pixel = np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]])  # (row, column) -> (x, y)
+    >>> fixed = Grid(a, to_pixel)
+    >>> moving = Grid(np.roll(a, 3, axis=1), to_pixel)  # moved 3 pixels to the right
+    >>> from brainfuse.registration.mi import register_mi
+    >>> matrix = register_mi(fixed, moving, "rigid", np.eye(3))
+    >>> round(float(matrix[0, 2]))  # fixed (x, y) -> moving (x + 3, y)
+    3
     """
     if fixed.ndim == 3:
         return _descend(fixed, moving, kind, start, None)[0]

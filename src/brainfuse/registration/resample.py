@@ -18,8 +18,26 @@ _SWAP_2D = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 def index_to_space(image: Image) -> np.ndarray:
     """Homogeneous matrix from array indices to the coordinates a :class:`Transform` uses.
 
-    2D: index ``(row, column)`` to pixel ``(x = column, y = row)``. 3D: the NIfTI affine
-    (voxel ``(i, j, k)`` to world millimetres).
+    Parameters
+    ----------
+    image : Image
+        A 2D image or a volume.
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        2D: index ``(row, column)`` to pixel ``(x = column, y = row)``, a 3×3 swap. 3D: the
+        NIfTI affine (voxel ``(i, j, k)`` to world millimetres).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.io.image import Image
+    >>> from brainfuse.registration.resample import index_to_space
+    >>> index_to_space(Image(np.zeros((2, 3), np.float32)))
+    array([[0., 1., 0.],
+           [1., 0., 0.],
+           [0., 0., 1.]])
     """
     return _SWAP_2D.copy() if image.ndim == 2 else np.asarray(image.affine, dtype=np.float64)
 
@@ -29,10 +47,36 @@ def resample_array(
 ) -> np.ndarray:
     """Sample ``array`` at ``index_matrix @ i`` for every index ``i`` of a grid of ``shape``.
 
-    ``index_matrix`` is homogeneous (output index to input index); a trailing colour axis is
-    resampled channel by channel. Positions outside ``array`` give 0. The identity onto a grid of
-    the array's own shape returns the samples as they are (what nearest and linear
-    interpolation at the sample positions give) without interpolating.
+    The identity onto a grid of the array's own shape returns the samples as they are (what
+    nearest and linear interpolation at the sample positions give) without interpolating.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        The input, with an optional trailing colour axis (resampled channel by channel).
+    index_matrix : numpy.ndarray
+        Homogeneous matrix from output index to input index.
+    shape : tuple of int
+        The output grid's shape (without a colour axis).
+    order : int, optional
+        Spline order: 0 nearest, 1 (bi/tri)linear (default), 3 cubic.
+
+    Returns
+    -------
+    resampled : numpy.ndarray
+        float32, ``shape`` (plus the colour axis); positions outside ``array`` give 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration.resample import resample_array
+    >>> x = np.arange(16, dtype=np.float32).reshape(4, 4)
+    >>> shift = np.eye(3); shift[1, 2] = 1  # output column c reads input column c + 1
+    >>> resample_array(x, shift, (4, 4))
+    array([[ 1.,  2.,  3.,  0.],
+           [ 5.,  6.,  7.,  0.],
+           [ 9., 10., 11.,  0.],
+           [13., 14., 15.,  0.]], dtype=float32)
     """
     d = len(shape)
     src = np.asarray(array, dtype=np.float64)

@@ -52,16 +52,38 @@ _SPACES = {2: "pixel", 3: "world-mm"}
 class Transform:
     """A homogeneous ``(d+1) x (d+1)`` matrix mapping fixed coordinates to moving coordinates.
 
-    Attributes
+    Calling it maps ``(N, d)`` fixed points to moving points.
+
+    Parameters
     ----------
-    matrix:
-        ``3x3`` for 2D images (pixel ``(x = column, y = row)``), ``4x4`` for volumes (world mm).
-    kind:
-        ``"rigid"`` or ``"affine"``: the model that was estimated.
-    method:
-        Name of the registration method (``"mi"``, ``"bggmm"`` ...), or ``""``.
-    meta:
+    matrix : array_like
+        3×3 for 2D images (pixel ``(x = column, y = row)``), 4×4 for volumes (world mm); finite,
+        last row ``0 ... 0 1``, non-singular. Stored read-only as float64.
+    kind : {"rigid", "affine"}, optional
+        The model that was estimated (default ``"rigid"``).
+    method : str, optional
+        Name of the registration method (``"mi"``, ``"bggmm"`` ...), or ``""`` (default).
+    meta : dict, optional
         Free-form facts kept in the JSON file (input paths, metric value ...).
+
+    Raises
+    ------
+    InputError
+        If the matrix is not 3×3 or 4×4, holds NaN or infinite values, has another last row, or
+        is singular, or ``kind`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.registration import Transform
+    >>> t = Transform(np.array([[1.0, 0, 3], [0, 1, 4], [0, 0, 1]]))
+    >>> t
+    Transform(rigid 2D pixel, method='', [1 0 3; 0 1 4])
+    >>> t(np.array([[0.0, 0.0], [1.0, 1.0]]))
+    array([[3., 4.],
+           [4., 5.]])
+    >>> t.inverse().matrix[:2, 2]
+    array([-3., -4.])
     """
 
     matrix: np.ndarray
@@ -98,7 +120,26 @@ class Transform:
 
     @classmethod
     def identity(cls, ndim: int, **kwargs: Any) -> Transform:
-        """The transform that moves nothing."""
+        """The transform that moves nothing.
+
+        Parameters
+        ----------
+        ndim : int
+            2 (images) or 3 (volumes).
+        **kwargs
+            ``kind``, ``method`` or ``meta`` of the transform.
+
+        Returns
+        -------
+        transform : Transform
+            The identity matrix of size ``ndim + 1``.
+
+        Examples
+        --------
+        >>> from brainfuse.registration import Transform
+        >>> Transform.identity(2, method="mi")
+        Transform(rigid 2D pixel, method='mi', [1 0 0; 0 1 0])
+        """
         return cls(np.eye(ndim + 1), **kwargs)
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
@@ -107,11 +148,24 @@ class Transform:
         return p @ self.matrix[:-1, :-1].T + self.matrix[:-1, -1]
 
     def inverse(self) -> Transform:
-        """The transform from moving to fixed coordinates."""
+        """The transform from moving to fixed coordinates.
+
+        Returns
+        -------
+        inverse : Transform
+            Same kind, method and meta.
+        """
         return Transform(np.linalg.inv(self.matrix), self.kind, self.method, dict(self.meta))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object described in the module docstring."""
+        """The JSON object described in the module docstring.
+
+        Returns
+        -------
+        obj : dict
+            ``type``, ``version``, ``ndim``, ``space``, ``maps``, ``transform``, ``method``,
+            ``matrix`` and the ``meta`` entries.
+        """
         return {
             "type": _FORMAT,
             "version": 1,
@@ -126,7 +180,32 @@ class Transform:
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any], source: str | None = None) -> Transform:
-        """Inverse of :meth:`to_dict`; only ``matrix`` is required."""
+        """Inverse of :meth:`to_dict`; only ``matrix`` is required.
+
+        Parameters
+        ----------
+        obj : dict
+            The JSON object (see the module docstring); keys it does not know go to ``meta``.
+        source : str, optional
+            The file it came from, named in error messages.
+
+        Returns
+        -------
+        transform : Transform
+            ``kind`` defaults to ``"affine"`` when the object does not say.
+
+        Raises
+        ------
+        InputError
+            If ``obj`` has no ``matrix``, another ``type``, or a matrix that is not a valid
+            transform.
+
+        Examples
+        --------
+        >>> from brainfuse.registration import Transform
+        >>> Transform.from_dict({"matrix": [[1, 0, 2], [0, 1, 0], [0, 0, 1]]})
+        Transform(affine 2D pixel, method='', [1 0 2; 0 1 0])
+        """
         if not isinstance(obj, dict) or "matrix" not in obj:
             raise InputError(source, "not a transform: no 'matrix' key")
         if obj.get("type", _FORMAT) != _FORMAT:
@@ -143,7 +222,18 @@ class Transform:
             raise InputError(source, exc.problem) from None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the JSON file atomically; return its path."""
+        """Write the JSON file atomically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The path written.
+        """
         out = Path(path)
         with atomic_path(out) as tmp:
             tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
@@ -151,7 +241,31 @@ class Transform:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Transform:
-        """Read a JSON file written by :meth:`save`."""
+        """Read a JSON file written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The JSON file.
+
+        Returns
+        -------
+        transform : Transform
+            The transform it holds.
+
+        Raises
+        ------
+        InputError
+            If the file is missing, unreadable, not JSON or not a transform.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from brainfuse.registration import Transform
+        >>> path = os.path.join(tempfile.mkdtemp(), "t.json")
+        >>> Transform.load(Transform.identity(2).save(path))
+        Transform(rigid 2D pixel, method='', [1 0 0; 0 1 0])
+        """
         p = Path(path)
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
