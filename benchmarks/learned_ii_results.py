@@ -14,8 +14,8 @@ OpenCV grey, fused result min–max stretched to 8 bits, CDDFuse's eight metrics
 The runs go to ``build/learned-ii-bench/`` (resumable: finished pairs are reused). It writes
 ``docs/results/learned-ii.md`` (tables: mean ± sample standard deviation over the pairs, the
 CDDFuse Table 5 rows and the measured peers of ``brainfuse.bench.published``, and for MRI-CT
-seed 003's Table 1), the picture grids to ``docs/results/learned-ii/`` (which also holds the
-training loss curves written by ``brainfuse train``), and the numbers to
+MFINet's Table 1 (Song et al. 2024)), the picture grids to ``docs/results/learned-ii/`` (which
+also holds the training loss curves written by ``brainfuse train``), and the numbers to
 ``docs/results/learned-ii.json``.
 """
 
@@ -47,7 +47,7 @@ RUNS = (
 #: Published rows shown next to ours (the full list is in each run's summary.md).
 PUBLISHED = ("CDDFuse", "CDDFuse*", "EMFusion", "MATR", "pixel max")
 
-#: Seed 003 (MFINet) Table 1: MI, SF, VIF, Qabf on its own 24 CT-MRI test pairs (other code).
+#: MFINet's Table 1 (Song et al. 2024): MI, SF, VIF, Qabf on their own 24 CT-MRI test pairs.
 MFINET_TABLE1 = {
     "CSF": (2.732, 18.314, 0.368, 0.345),
     "DenseFuse": (3.362, 18.526, 0.404, 0.329),
@@ -145,11 +145,11 @@ def _markdown(results: dict[str, dict]) -> str:
     ct = results.get("MRI-CT", {}).get("mfinet")
     if ct is not None:
         lines += [
-            "## MFINet next to seed 003's Table 1 (MRI-CT)",
+            "## MFINet next to its paper's Table 1 (Song et al. 2024, MRI-CT)",
             "",
-            "Seed 003 reports MI, SF, VIF and Qabf on its own 24 CT-MRI pairs with unnamed "
-            "metric code; BrainFuse's row is the CDDFuse protocol on the 21 MRI-CT pairs above "
-            "(MI = MI(F,A) + MI(F,B) in nats, VIF = CDDFuse's multiscale pixel VIF summed "
+            "Song et al. 2024 report MI, SF, VIF and Qabf on their own 24 CT-MRI pairs with "
+            "unnamed metric code; BrainFuse's row is the CDDFuse protocol on the 21 MRI-CT pairs "
+            "above (MI = MI(F,A) + MI(F,B) in nats, VIF = CDDFuse's multiscale pixel VIF summed "
             "over both sources). The digits are not comparable across the two; the ranking "
             "within each block is.",
             "",
@@ -157,7 +157,8 @@ def _markdown(results: dict[str, dict]) -> str:
             "|---|---|---|---|---|",
         ]
         for name, vals in MFINET_TABLE1.items():
-            lines.append(f"| {name} (seed 003, Table 1) | " + " | ".join(map(str, vals)) + " |")
+            row = " | ".join(map(str, vals))
+            lines.append(f"| {name} (Song et al. 2024, Table 1) | {row} |")
         cells = [_cell(*ct[m]) for m in ("MI", "SF", "VIF", "Qabf")]
         lines.append("| **mfinet** (BrainFuse, CDDFuse protocol) | " + " | ".join(cells) + " |")
         lines.append("")

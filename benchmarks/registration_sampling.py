@@ -63,7 +63,7 @@ def plot(results: dict[str, list[dict]], path: Path) -> None:
     data = [np.concatenate([r["pad_between_seeds"] for r in results[n]]) for n in names]
     ax.boxplot(data, whis=(5, 95), showfliers=True)
     ax.set_xticks(range(1, len(names) + 1), names, rotation=20, ha="right", fontsize=8)
-    ax.axhline(0.5, color="tab:green", lw=0.8, ls="--", label="0.5 px (issue 8's target)")
+    ax.axhline(0.5, color="tab:green", lw=0.8, ls="--", label="0.5 px (the target)")
     ax.axhline(PAD_FAILURE_PX, color="tab:red", lw=0.8, ls="--", label="3 px (failure)")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.set_ylim(bottom=0.0)

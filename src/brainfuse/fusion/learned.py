@@ -60,7 +60,7 @@ def funfusean(
 
     Reference: N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch, S. Gumhold,
     "Structural Similarity based Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA
-    2019, LNCS 11846 (seed 001).
+    2019, LNCS 11846.
     """
     from ..models.funfusean import FunFuseAn
     from ..models.inference import fuse_trained
@@ -92,8 +92,7 @@ def mdafuse(
     colour enhancement is ``brainfuse.viz.energy_enhance``.
 
     Reference: Wen, Khan, Chen, Peng, Fang, Chen & Li, "High-Quality Fusion and Visualization
-    for MR-PET Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563, 2024
-    (seed 002).
+    for MR-PET Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563, 2024.
     """
     from ..models.inference import fuse_trained
     from ..models.mdafuse import MdAFuse
@@ -153,7 +152,7 @@ def vgg19(
 
     Reference: N. Amini, A. Mostaar, "Deep learning approach for fusion of MRI-PET image based on
     extract image features using pretrained network (VGG19)", J. Med. Signals Sens. 12(1):25-31,
-    2022 (seed 004).
+    2022.
     """
     from ..models.vgg19 import fuse
 

@@ -1,8 +1,8 @@
 """Pixel-level fusion rules: average, maximum, minimum, weighted average.
 
 They act on each pixel (or voxel) independently, so they work in any dimension. They are the
-trivial baselines every fusion paper reports (e.g. the "averaging" row of Amini et al. 2022,
-seed 004, and the pixel rules measured in ``docs/results/``).
+trivial baselines every fusion paper reports (e.g. the "averaging" row of Amini & Mostaar 2022,
+J. Med. Signals Sens. 12(1), and the pixel rules measured in ``docs/results/``).
 """
 
 from __future__ import annotations
