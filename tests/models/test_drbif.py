@@ -8,13 +8,11 @@ from brainfuse.errors import InputError
 from brainfuse.models.drbif import (
     DRBIF,
     SPEC,
-    DRBIFLoss,
     fuse,
     fuse_complementary,
-    group_lasso_penalty,
-    group_lasso_weights,
     init_encoders_from_vgg19,
 )
+from brainfuse.models.losses import DRBIFLoss, group_lasso_penalty, group_lasso_weights
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

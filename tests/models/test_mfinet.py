@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from brainfuse.errors import InputError
-from brainfuse.models.losses import gradient_magnitude
+from brainfuse.models.losses import MFINetLoss, gradient_magnitude
 from brainfuse.models.mfinet import (
     CBAM,
     DFEM,
@@ -16,7 +16,6 @@ from brainfuse.models.mfinet import (
     SPEC,
     GatedNormalization,
     MFINet,
-    MFINetLoss,
     RestormerBlock,
     fuse,
 )

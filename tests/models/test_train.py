@@ -8,7 +8,8 @@ import torch
 from brainfuse.cli import main
 from brainfuse.errors import InputError
 from brainfuse.models.data import PatchSampler, load_pairs
-from brainfuse.models.funfusean import FunFuseAn, FunFuseAnLoss
+from brainfuse.models.funfusean import FunFuseAn
+from brainfuse.models.losses import FunFuseAnLoss
 from brainfuse.models.train import (
     MAX_BATCH_PIXELS,
     MIN_PATCH,

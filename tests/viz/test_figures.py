@@ -23,7 +23,7 @@ from brainfuse.viz import (
     overlay_html,
 )
 from brainfuse.viz.energy import enhance_figure, timeline_figure
-from brainfuse.viz.grid import Pair
+from brainfuse.viz.grid import GridRow
 from brainfuse.viz.render import DPI
 from brainfuse.viz.volume import select_slices
 
@@ -53,7 +53,7 @@ def test_figures_are_byte_identical_twice_and_carry_no_software_tag(tmp_path):
 
 def test_grid_geometry_rows_of_regions_and_columns_of_methods(tmp_path):
     out = tmp_path / "grid.png"
-    pairs = [Pair(A, B, "p1"), Pair(A[::-1], B[::-1], "p2")]
+    pairs = [GridRow(A, B, "p1"), GridRow(A[::-1], B[::-1], "p2")]
     grid_figure(
         pairs,
         ["average", "maximum", "minimum"],

@@ -62,7 +62,7 @@ def _grids(out: Path, pairs: list[PairFiles], methods: Sequence[str], examples: 
     from PIL import Image as PILImage
 
     from ..viz import grid_figure
-    from ..viz.grid import Pair as VizPair
+    from ..viz.grid import GridRow
 
     for pair_set in sorted({p.pair_set for p in pairs}):
         members = [p for p in pairs if p.pair_set == pair_set]
@@ -76,7 +76,7 @@ def _grids(out: Path, pairs: list[PairFiles], methods: Sequence[str], examples: 
         for i in picks:
             p = members[i]
             try:
-                rows.append(VizPair(*_display(p), label=p.name))
+                rows.append(GridRow(*_display(p), label=p.name))
             except InputError:  # an unreadable pair (listed in the report): not an example
                 continue
             fused = []

@@ -56,14 +56,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..errors import InputError
 from ..registry import param
 from .inference import trained_networks
 from .layers import run_pair
-from .losses import ssim
+from .losses import DRBIFLoss
 from .shipped import initialise_from, shipped_name
 from .train import ModelSpec, TrainConfig, load_torch_dict
 
@@ -72,11 +71,8 @@ __all__ = [
     "FUSION_RULES",
     "REFERENCE",
     "SPEC",
-    "DRBIFLoss",
     "fuse",
     "fuse_complementary",
-    "group_lasso_penalty",
-    "group_lasso_weights",
     "init_encoders_from_vgg19",
     "load",
 ]
@@ -90,7 +86,6 @@ REFERENCE = (
 FUSION_RULES = ("add", "max", "l1")
 
 _EPS = 1e-8
-_MIN_R2 = 1e-4
 
 
 def _block(c_in: int, c_out: int, *, norm: bool) -> nn.Sequential:
@@ -272,143 +267,6 @@ def fuse_complementary(c1: Tensor, c2: Tensor, rule: str = "add") -> Tensor:
         mu1 = torch.where(total > 0, a1 / total.clamp(min=_EPS), torch.full_like(a1, 0.5))
         return mu1 * c1 + (1.0 - mu1) * c2
     raise InputError(None, f"unknown DRBIF fusion rule '{rule}'; valid: {', '.join(FUSION_RULES)}")
-
-
-def group_lasso_weights(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -> Tensor:
-    r"""ω1 of the complementary group lasso (Eq. 6-8, 10-11) at every pixel.
-
-    Equal features give ω1 = 1/2 (average weighting); the lower their similarity, the steeper the
-    sigmoid and the closer ω is to 0 or 1 (choose-max). ω2 = 1 − ω1.
-
-    Parameters
-    ----------
-    c1, c2 : torch.Tensor
-        Complementary features, ``(N, C, H, W)``.
-    printed_sign : bool, optional
-        Use Eq. 10 as printed, :math:`\omega_1 = \mathrm{sigmoid}(k(\varphi_1 - \varphi_2))`,
-        instead of the text's reading (default False: the more important feature gets the
-        smaller weight).
-
-    Returns
-    -------
-    omega1 : torch.Tensor
-        ``(N, 1, H, W)``.
-
-    Notes
-    -----
-    With :math:`r = C_1 \cdot C_2 / (\|C_1\|_2 \|C_2\|_2)` over the channels,
-    :math:`k = 1/\max(r^2, 10^{-4})` and :math:`\varphi_k` the 3×3 mean of
-    :math:`\|C_k\|_1`,
-
-    .. math:: \omega_1 = \mathrm{sigmoid}(k (\varphi_2 - \varphi_1)).
-
-    References
-    ----------
-    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
-       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
-
-    Examples
-    --------
-    >>> import torch
-    >>> from brainfuse.models.drbif import group_lasso_weights
-    >>> c = torch.ones(1, 2, 3, 3)
-    >>> group_lasso_weights(c, c).flatten()[:2]
-    tensor([0.5000, 0.5000])
-    """
-    dot = (c1 * c2).sum(dim=1, keepdim=True)
-    norms = torch.linalg.vector_norm(c1, dim=1, keepdim=True) * torch.linalg.vector_norm(
-        c2, dim=1, keepdim=True
-    )
-    r = dot / norms.clamp(min=_EPS)
-    k = 1.0 / (r * r).clamp(min=_MIN_R2)
-    phi1, phi2 = (
-        F.avg_pool2d(F.pad(c.abs().sum(dim=1, keepdim=True), (1, 1, 1, 1), mode="replicate"), 3, 1)
-        for c in (c1, c2)
-    )
-    diff = phi1 - phi2 if printed_sign else phi2 - phi1
-    return torch.sigmoid(k * diff)
-
-
-def group_lasso_penalty(c1: Tensor, c2: Tensor, *, printed_sign: bool = False) -> Tensor:
-    r"""The complementary group lasso penalty :math:`L_c` (Eq. 9).
-
-    Parameters
-    ----------
-    c1, c2 : torch.Tensor
-        Complementary features, ``(N, C, H, W)``.
-    printed_sign : bool, optional
-        As in :func:`group_lasso_weights`.
-
-    Returns
-    -------
-    penalty : torch.Tensor
-        Scalar: the pixel mean of :math:`\omega_1 \|C_1\|_2 + \omega_2 \|C_2\|_2`, ω without
-        gradient.
-
-    References
-    ----------
-    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
-       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
-    """
-    with torch.no_grad():
-        w1 = group_lasso_weights(c1, c2, printed_sign=printed_sign)
-    n1 = torch.linalg.vector_norm(c1, dim=1, keepdim=True)
-    n2 = torch.linalg.vector_norm(c2, dim=1, keepdim=True)
-    return (w1 * n1 + (1.0 - w1) * n2).mean()
-
-
-class DRBIFLoss:
-    r"""The training loss of DRBIF [1]_ (Eq. 14): :math:`L_{rec} + \lambda_r L_r + \lambda_c L_c`.
-
-    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
-    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
-    minimise) and the terms ``"ssim"``, ``"mse"`` (the two parts of the reconstruction loss),
-    ``"redundant"`` and ``"lasso"``. The six decoder passes (two self-, two
-    cross-reconstructions, two redundant-only) run as one batch.
-
-    Parameters
-    ----------
-    lambda_ssim : float, optional
-        Weight of the SSIM part of the reconstruction loss (default 1000).
-    lambda_r : float, optional
-        Weight of the redundancy-consistency loss (default 10).
-    lambda_c : float, optional
-        Weight of the group lasso penalty :func:`group_lasso_penalty` (default 10).
-    printed_sign : bool, optional
-        Sign of the group lasso weights, as in :func:`group_lasso_weights`.
-
-    References
-    ----------
-    .. [1] A. Wang et al., "A disentangled representation based brain image fusion via group
-       lasso penalty", Frontiers in Neuroscience 16:937861, 2022. doi:10.3389/fnins.2022.937861
-    """
-
-    def __init__(
-        self,
-        lambda_ssim: float = 1000.0,
-        lambda_r: float = 10.0,
-        lambda_c: float = 10.0,
-        printed_sign: bool = False,
-    ) -> None:
-        self.lambda_ssim = lambda_ssim
-        self.lambda_r = lambda_r
-        self.lambda_c = lambda_c
-        self.printed_sign = printed_sign
-
-    def __call__(self, model: nn.Module, a: Tensor, b: Tensor) -> dict[str, Tensor]:
-        c1, c2, r1, r2 = model.encode(a, b)
-        decoded = model.decode(torch.cat([c1 + r1, c1 + r2, c2 + r2, c2 + r1, r1, r2], dim=0))
-        i1, i12, i2, i21, d1, d2 = decoded.chunk(6, dim=0)
-        targets = torch.cat([a, a, b, b], dim=0)
-        recon = torch.cat([i1, i12, i2, i21], dim=0)
-        # per-pair means, summed over the four pairs (Eq. 13)
-        l_ssim = 4.0 * (1.0 - ssim(recon, targets)).mean()
-        l_mse = 4.0 * F.mse_loss(recon, targets)
-        l_rec = self.lambda_ssim * l_ssim + l_mse
-        l_r = (d1 - d2).abs().mean()
-        l_c = group_lasso_penalty(c1, c2, printed_sign=self.printed_sign)
-        total = l_rec + self.lambda_r * l_r + self.lambda_c * l_c
-        return {"loss": total, "ssim": l_ssim, "mse": l_mse, "redundant": l_r, "lasso": l_c}
 
 
 #: torchvision ``vgg19`` state_dict keys of conv1_1, conv1_2 and conv2_1.

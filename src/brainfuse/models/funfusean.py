@@ -47,14 +47,13 @@ from torch import Tensor, nn
 from ..registry import param
 from .inference import trained_networks
 from .layers import conv_block
-from .losses import mse, ssim_loss
+from .losses import FunFuseAnLoss
 from .train import ModelSpec, TrainConfig
 
 __all__ = [
     "REFERENCE",
     "SPEC",
     "FunFuseAn",
-    "FunFuseAnLoss",
     "input_gradients",
     "load",
 ]
@@ -171,45 +170,6 @@ class FunFuseAn(nn.Module):
         net = cls(width=int(state["lf1.0.weight"].shape[0]))
         net.load_state_dict(state)
         return net.eval()
-
-
-class FunFuseAnLoss:
-    r"""The training loss of FunFuseAn [1]_ (Eq. 4): λ·L_SSIM + (1 − λ)·L_ℓ2.
-
-    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
-    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
-    minimise) and the terms ``"ssim"`` and ``"l2"``.
-
-    Parameters
-    ----------
-    lam : float, optional
-        The weight λ of the SSIM term, in [0, 1] (default 0.8, the paper's).
-
-    Notes
-    -----
-    .. math:: L = \lambda \sum_k (1 - \mathrm{SSIM}(I_k, F))
-              + (1 - \lambda) \sum_k \mathrm{mean}((F - I_k)^2).
-
-    References
-    ----------
-    .. [1] N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch and S. Gumhold, "Structural
-       similarity based anatomical and functional brain imaging fusion", in Multimodal Brain Image
-       Analysis and Mathematical Foundations of Computational Anatomy (MBIA/MFCA @ MICCAI 2019),
-       LNCS 11846, Springer, 2019 (published 2020).
-    """
-
-    def __init__(self, lam: float = 0.8) -> None:
-        if not 0.0 <= lam <= 1.0:
-            from ..errors import InputError
-
-            raise InputError(None, f"FunFuseAn's λ must lie in [0, 1], got {lam}")
-        self.lam = lam
-
-    def __call__(self, model: nn.Module, a: Tensor, b: Tensor) -> dict[str, Tensor]:
-        fused = model(a, b)
-        l_ssim = ssim_loss(fused, a, b)
-        l_l2 = mse(fused, a, b)
-        return {"loss": self.lam * l_ssim + (1 - self.lam) * l_l2, "ssim": l_ssim, "l2": l_l2}
 
 
 def _make(width: int = 8, lam: float = 0.8):

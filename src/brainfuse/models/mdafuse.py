@@ -58,7 +58,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .layers import conv_block
-from .losses import gradient_magnitude, ssim_loss
+from .losses import MdAFuseLoss
 from .shipped import initialise_from
 from .train import ModelSpec, TrainConfig
 
@@ -67,7 +67,6 @@ __all__ = [
     "SPEC",
     "FeatureExtractor",
     "MdAFuse",
-    "MdAFuseLoss",
 ]
 
 REFERENCE = "Wen et al. 2024, IEEE TIP 33:3550-3563 (MdAFuse)"
@@ -238,42 +237,6 @@ class MdAFuse(nn.Module):
         )
         net.load_state_dict(state)
         return net.eval()
-
-
-class MdAFuseLoss:
-    r"""The training loss chosen here for MdAFuse (the paper gives none; see the module docstring).
-
-    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
-    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
-    minimise) and the terms ``"ssim"``, ``"intensity"`` and ``"gradient"``.
-
-    Parameters
-    ----------
-    w_int : float, optional
-        Weight of the ℓ1 distance to the pixel maximum of the sources (≥ 0, default 10).
-    w_grad : float, optional
-        Weight of the ℓ1 distance to the larger source gradient (≥ 0, default 40).
-
-    Notes
-    -----
-    With Sobel gradient magnitudes :math:`|\nabla \cdot|`
-    (:func:`~brainfuse.models.losses.gradient_magnitude`),
-
-    .. math:: L = \sum_k (1 - \mathrm{SSIM}(I_k, F)) + w_{int} \, \mathrm{mean}|F - \max(A, B)|
-              + w_{grad} \, \mathrm{mean}\big| |\nabla F| - \max(|\nabla A|, |\nabla B|) \big|.
-    """
-
-    def __init__(self, w_int: float = 10.0, w_grad: float = 40.0) -> None:
-        self.w_int, self.w_grad = w_int, w_grad
-
-    def __call__(self, model: nn.Module, a: Tensor, b: Tensor) -> dict[str, Tensor]:
-        fused = model(a, b)
-        l_ssim = ssim_loss(fused, a, b)
-        l_int = (fused - torch.maximum(a, b)).abs().mean()
-        g_max = torch.maximum(gradient_magnitude(a), gradient_magnitude(b))
-        l_grad = (gradient_magnitude(fused) - g_max).abs().mean()
-        total = l_ssim + self.w_int * l_int + self.w_grad * l_grad
-        return {"loss": total, "ssim": l_ssim, "intensity": l_int, "gradient": l_grad}
 
 
 def _make(

@@ -57,7 +57,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .inference import fuse_trained, trained_networks
-from .losses import gradient_magnitude, ssim
+from .losses import MFINetLoss
 from .shipped import initialise_from, shipped_name
 from .train import ModelSpec, TrainConfig
 
@@ -73,7 +73,6 @@ __all__ = [
     "ChannelLayerNorm",
     "GatedNormalization",
     "MFINet",
-    "MFINetLoss",
     "RestormerBlock",
     "fuse",
     "load",
@@ -669,48 +668,6 @@ class MFINet(nn.Module):
         net = cls(width, blocks, heads, hidden / width, pairs)
         net.load_state_dict(state)
         return net.eval()
-
-
-class MFINetLoss:
-    r"""The training loss of MFINet [1]_ (Eq. 1-4): λ1·L_SSIM + λ2·L_grad + λ3·L_pix.
-
-    Call it as ``loss(model, a, b)`` with ``a`` the MRI batch and ``b`` the other modality's,
-    ``(N, 1, H, W)`` on [0, 1]; it returns a dict of scalar tensors: ``"loss"`` (the total to
-    minimise) and the terms ``"ssim"``, ``"grad"`` and ``"pix"``.
-
-    Parameters
-    ----------
-    lambda_ssim, lambda_grad, lambda_pix : float, optional
-        The weights λ1, λ2, λ3 (≥ 0; defaults 10, 100, 1, the paper's).
-
-    Notes
-    -----
-    .. math:: L = \lambda_1 (1 - \mathrm{SSIM}(F, \max(A, B)))
-              + \lambda_2 \| |\nabla F| - \max(|\nabla A|, |\nabla B|) \|^2
-              + \lambda_3 (\|F - A\|^2 + \|F - B\|^2).
-
-    References
-    ----------
-    .. [1] W. Song, X. Zeng, Q. Li, M. Gao, H. Zhou and J. Shi, "CT and MRI image fusion via
-       multimodal feature interaction network", Network Modeling Analysis in Health Informatics
-       and Bioinformatics 13, 2024.
-    """
-
-    def __init__(
-        self, lambda_ssim: float = 10.0, lambda_grad: float = 100.0, lambda_pix: float = 1.0
-    ) -> None:
-        self.lambda_ssim = lambda_ssim
-        self.lambda_grad = lambda_grad
-        self.lambda_pix = lambda_pix
-
-    def __call__(self, model: nn.Module, a: Tensor, b: Tensor) -> dict[str, Tensor]:
-        fused = model(a, b)
-        l_ssim = (1.0 - ssim(fused, torch.maximum(a, b))).mean()
-        g_max = torch.maximum(gradient_magnitude(a), gradient_magnitude(b))
-        l_grad = F.mse_loss(gradient_magnitude(fused), g_max)
-        l_pix = F.mse_loss(fused, a) + F.mse_loss(fused, b)
-        total = self.lambda_ssim * l_ssim + self.lambda_grad * l_grad + self.lambda_pix * l_pix
-        return {"loss": total, "ssim": l_ssim, "grad": l_grad, "pix": l_pix}
 
 
 def _make(

@@ -62,7 +62,7 @@ from .gradients import (
     gradients_figure,
     input_gradients,
 )
-from .grid import Pair, auto_roi, grid_figure
+from .grid import GridRow, auto_roi, grid_figure
 from .overlay import (
     checkerboard,
     checkerboard_figure,
@@ -78,7 +78,7 @@ from .volume import montage_figure, orthogonal_figure
 __all__ = [
     "VIEWS",
     "Gradients",
-    "Pair",
+    "GridRow",
     "auto_roi",
     "checkerboard",
     "checkerboard_figure",

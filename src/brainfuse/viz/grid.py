@@ -33,7 +33,7 @@ from .views import register_view
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Pair", "auto_roi", "comparison_grid", "grid_figure", "prepare_pairs"]
+__all__ = ["GridRow", "auto_roi", "comparison_grid", "grid_figure", "prepare_pairs"]
 
 Paths = Iterable[str | os.PathLike[str] | None]
 Roi = tuple[int, int, int, int]
@@ -41,7 +41,7 @@ MDAFUSE = "Wen et al. 2024, IEEE TIP 33:3550-3563 (MdAFuse): enlarged framed reg
 
 
 @dataclass(frozen=True)
-class Pair:
+class GridRow:
     """One registered pair of a grid row.
 
     Attributes
@@ -63,20 +63,20 @@ class Pair:
 
 
 def prepare_pairs(
-    pairs: Sequence[Pair | tuple[ImageLike, ImageLike]], *, max_pixels: int | None = None
-) -> list[Pair]:
+    pairs: Sequence[GridRow | tuple[ImageLike, ImageLike]], *, max_pixels: int | None = None
+) -> list[GridRow]:
     """Each pair with its two images as arrays on 0..255, labelled.
 
     Parameters
     ----------
-    pairs : sequence of Pair or (anatomical, functional) tuples
+    pairs : sequence of GridRow or (anatomical, functional) tuples
         The pairs, as images of any kind (see :mod:`brainfuse.viz.inputs`).
     max_pixels : int, optional
         Refuse files with more pixels than this.
 
     Returns
     -------
-    list of Pair
+    list of GridRow
         Pairs of arrays: files loaded by :func:`brainfuse.pair.prepare_pair` (labelled by the
         stem of A's file, with their modalities), arrays as they are.
 
@@ -88,9 +88,11 @@ def prepare_pairs(
     """
     out = []
     for pair in pairs:
-        given = pair if isinstance(pair, Pair) else Pair(*pair)
+        given = pair if isinstance(pair, GridRow) else GridRow(*pair)
         view = prepare_pair_2d(given.a, given.b, max_pixels=max_pixels)
-        out.append(Pair(view.a, view.b, given.label or view.label or "", given.kinds or view.kinds))
+        out.append(
+            GridRow(view.a, view.b, given.label or view.label or "", given.kinds or view.kinds)
+        )
     return out
 
 
@@ -149,13 +151,13 @@ def _check_roi(roi: Roi, shape: tuple[int, ...]) -> Roi:
 
 
 def comparison_grid(
-    pairs: Sequence[Pair | tuple[ImageLike, ImageLike]], methods: Sequence[str]
+    pairs: Sequence[GridRow | tuple[ImageLike, ImageLike]], methods: Sequence[str]
 ) -> list[list[np.ndarray]]:
     """Every pair fused by every method, with default parameters.
 
     Parameters
     ----------
-    pairs : sequence of Pair or (anatomical, functional) tuples
+    pairs : sequence of GridRow or (anatomical, functional) tuples
         The pairs (see :func:`prepare_pairs`).
     methods : sequence of str
         Registered fusion methods (at least one).
@@ -186,7 +188,7 @@ def comparison_grid(
 )
 @figure_doc
 def grid_figure(
-    pairs: Sequence[Pair | tuple[ImageLike, ImageLike]],
+    pairs: Sequence[GridRow | tuple[ImageLike, ImageLike]],
     methods: Sequence[str],
     *,
     rois: Sequence[Roi] | None = None,
@@ -200,7 +202,7 @@ def grid_figure(
 
     Parameters
     ----------
-    pairs : sequence of Pair or (anatomical, functional) tuples
+    pairs : sequence of GridRow or (anatomical, functional) tuples
         One row each; images of any kind (see :func:`prepare_pairs`).
     methods : sequence of str
         One column each: registered fusion methods, with their default parameters.
@@ -228,7 +230,7 @@ def grid_figure(
     """
     if not pairs:
         raise InputError(None, "give at least one image pair")
-    given = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
+    given = [p if isinstance(p, GridRow) else GridRow(*p) for p in pairs]
     inputs = file_inputs(*(x for p in given for x in (p.a, p.b)), inputs=inputs)
     out = output_path(output_file, inputs)
     if results is None:
