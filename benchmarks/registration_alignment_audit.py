@@ -201,11 +201,11 @@ def write_report(rows: list[dict]) -> None:
 
 def plot(groups: dict) -> None:
     fig, axes = plt.subplots(2, 3, figsize=(11, 7.2), sharex=True, sharey=True)
-    colours = {"mi": "tab:red", "nmi": "tab:orange", "ngf": "tab:blue"}
+    colors = {"mi": "tab:red", "nmi": "tab:orange", "ngf": "tab:blue"}
     for ax, ((collection, label), sel) in zip(axes.ravel(), groups.items(), strict=False):
         for m in MEASURES:
             s = np.asarray([r[m] for r in sel])
-            ax.scatter(s[:, 0], s[:, 1], s=9, alpha=0.6, color=colours[m], label=m)
+            ax.scatter(s[:, 0], s[:, 1], s=9, alpha=0.6, color=colors[m], label=m)
         ax.axhline(0, color="grey", lw=0.5)
         ax.axvline(0, color="grey", lw=0.5)
         ax.set_title(f"{collection} {label} ({len(sel)})", fontsize=9)

@@ -55,8 +55,8 @@ def run(pairs: list) -> list[dict]:
                 true = random_rigid_2d(rng, fixed.shape)
                 jobs.append((label, z, palette, fixed, coloured(grey, palette), true))
     rows = []
-    for label, z, palette, fixed, colour, true in track(jobs, "colour registration"):
-        mv = moved(colour, true)
+    for label, z, palette, fixed, color, true in track(jobs, "colour registration"):
+        mv = moved(color, true)
         for reduction in REDUCTIONS:
             _, est = register(fixed, mv if reduction == "principal" else as_luma(mv))
             rows.append(

@@ -14,5 +14,5 @@ def test_demo_writes_report_with_every_method(tmp_path):
         assert (index.parent / src).is_file(), src
     pet = load(tmp_path / "demo/phantom/pet.nii.gz")
     assert pet.shape == (99, 117, 95)
-    colour = load(tmp_path / "demo/fused/average_pet_colour.png")
-    assert colour.rgb and colour.shape == (117, 99)
+    color = load(tmp_path / "demo/fused/average_pet_color.png")
+    assert color.rgb and color.shape == (117, 99)

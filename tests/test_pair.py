@@ -124,13 +124,13 @@ def test_web_viewer_refuses_volumes_whose_headers_disagree(tmp_path):
 def test_palette_names_are_checked_and_a_colour_b_takes_none():
     a = RNG.integers(0, 256, (8, 8)).astype(np.uint8)
     grey = RNG.integers(0, 256, (8, 8)).astype(np.uint8)
-    colour = RNG.integers(0, 256, (8, 8, 3)).astype(np.uint8)
+    color = RNG.integers(0, 256, (8, 8, 3)).astype(np.uint8)
     with pytest.raises(InputError, match="unknown palette 'nosuch'"):
-        prepare_pair(a, colour, palette="nosuch")
+        prepare_pair(a, color, palette="nosuch")
     with pytest.raises(InputError, match="already in colour"):
-        prepare_pair(a, colour, palette="hot")
+        prepare_pair(a, color, palette="hot")
     pair = prepare_pair(a, grey, palette="hot")
-    assert pair.colour and pair.palette == "hot"
+    assert pair.color and pair.palette == "hot"
     np.testing.assert_array_equal(pair.b_grey, grey)
 
 

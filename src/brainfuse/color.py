@@ -138,8 +138,8 @@ def rgb_to_principal_grey(rgb: np.ndarray) -> np.ndarray:
     [[0.0, 111.8, 223.61]]
     """
     rgb = _channels(rgb, "rgb_to_principal_grey").astype(np.float64)
-    colours = rgb.reshape(-1, 3)
-    centred = colours - colours.mean(axis=0)
+    colors = rgb.reshape(-1, 3)
+    centred = colors - colors.mean(axis=0)
     values, vectors = np.linalg.eigh(centred.T @ centred)
     if values[-1] <= 0.0:
         return rgb_to_grey(rgb).astype(np.float64)

@@ -77,7 +77,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
         for k, v in vol.items()
     }
     palettes = {"pet": ph.pet.colormap or "pet", "spect": ph.spect.colormap or "hotmetalblue"}
-    colour = {k: apply_palette(sl[k], palettes[k]) for k in ("pet", "spect")}
+    color = {k: apply_palette(sl[k], palettes[k]) for k in ("pet", "spect")}
 
     phantom_imgs = [("MRI (T1)", _png(sl["mri"], out / "phantom" / "mri_axial.png"))]
     for k in ("pet", "spect"):
@@ -85,7 +85,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
         phantom_imgs.append(
             (
                 f"{k.upper()} ({palettes[k]})",
-                _png(colour[k], out / "phantom" / f"{k}_axial_colour.png"),
+                _png(color[k], out / "phantom" / f"{k}_axial_color.png"),
             )
         )
 
@@ -100,9 +100,9 @@ def run_demo(out_dir: str | Path, *, seed: int = 0) -> Path:
                 t0 = time.perf_counter()
                 for k in ("pet", "spect"):
                     grey = fuse_arrays(sl["mri"], sl[k], m.name)
-                    rgb = fuse_arrays(sl["mri"], colour[k], m.name)
+                    rgb = fuse_arrays(sl["mri"], color[k], m.name)
                     row["images"].append(_png(grey, out / "fused" / f"{m.name}_{k}_grey.png"))
-                    row["images"].append(_png(rgb, out / "fused" / f"{m.name}_{k}_colour.png"))
+                    row["images"].append(_png(rgb, out / "fused" / f"{m.name}_{k}_color.png"))
                 row["ms"] = (time.perf_counter() - t0) * 1000 / 4
                 if 3 in m.dims:
                     fused = fuse_arrays(vol["mri"], vol["pet"], m.name)

@@ -90,7 +90,7 @@ class Pair:
     transform: Transform | None = None
 
     @property
-    def colour(self) -> bool:
+    def color(self) -> bool:
         """True when ``b`` is a colour image (and a fused result will be in colour)."""
         return self.b.ndim == self.a.ndim + 1
 

@@ -7,7 +7,7 @@ models are each listed in a :class:`Registry` of :class:`Entry` objects with the
 - ``summary`` (one line) and ``reference`` (the paper);
 - ``params``: the keyword parameters, each a :class:`Parameter` with its type, default, one-line
   documentation and allowed values (bounds or choices), read from the function's signature;
-- ``dims`` (2, 3) and ``capabilities`` (``"colour"``, ``"learned"``, ``"exact-gradients"`` ...);
+- ``dims`` (2, 3) and ``capabilities`` (``"color"``, ``"learned"``, ``"exact-gradients"`` ...);
 - ``extra``: the optional dependency group (``pip install 'brainfuse[extra]'``) it needs.
 
 The same entries feed the command line (``brainfuse list KIND``, ``--json``), the web viewer and
@@ -224,7 +224,7 @@ class Entry:
     dims : tuple of int
         The dimensions it takes: ``(2,)`` or ``(2, 3)``.
     capabilities : frozenset of str
-        What else it can do (``"colour"``, ``"learned"``, ``"exact-gradients"`` ...).
+        What else it can do (``"color"``, ``"learned"``, ``"exact-gradients"`` ...).
     extra : str or None
         The extra of ``brainfuse`` it needs (``"learned"``), None for the core.
     """

@@ -64,12 +64,12 @@ def test_fuse_picks_the_ct_model_for_ct_and_for_arrays(shared_data, name):
 @pytest.mark.parametrize(("name", "modality"), [s for s in SHIPPED if s[1] != "ct"])
 def test_fuse_picks_the_model_of_a_functional_modality(shared_data, name, modality):
     mri, b = _pair(shared_data, f"MRI_{modality.upper()}", modality.upper())
-    colour = brainfuse.fuse(mri, b, name)
-    assert colour.rgb and colour.meta["params"]["modality"] == modality
+    color = brainfuse.fuse(mri, b, name)
+    assert color.rgb and color.meta["params"]["modality"] == modality
     # an explicit choice wins over the image's modality
     forced = brainfuse.fuse(mri, b, name, modality="ct")
     assert forced.meta["params"]["modality"] == "ct"
-    assert not np.array_equal(forced.array, colour.array)
+    assert not np.array_equal(forced.array, color.array)
 
 
 @pytest.mark.parametrize("name", METHODS)

@@ -42,9 +42,9 @@ def test_a_jet_coloured_spect_slice_registers_through_its_principal_component(ph
     # jet's luma folds over (dark blue and dark red are both dark), which misleads MI; the
     # colours' principal component keeps the scale's order well enough.
     mri, spect = _slice(phantom.mri, 50), _slice(phantom.spect, 50)
-    colour = Image(apply_palette(spect.array, "jet").astype(np.float32), rgb=True, bit_depth=8)
+    color = Image(apply_palette(spect.array, "jet").astype(np.float32), rgb=True, bit_depth=8)
     for true in (rigid_2d(8.0, 15.0, -12.0, mri.shape), rigid_2d(-9.0, -18.0, 6.0, mri.shape)):
-        moved = misalign(colour, true)
+        moved = misalign(color, true)
         _, est = register(mri, moved)
         assert pad(true, est, mri.shape) < 1.0  # measured 0.44 and 0.39 px
         _, est_luma = register(mri, Image(rgb_to_grey(moved.array), bit_depth=8))

@@ -12,7 +12,7 @@ from brainfuse.color import rgb_to_hsv
 from brainfuse.errors import InputError
 from brainfuse.fusion import registry
 from brainfuse.viz.gradients import (
-    colour_code,
+    color_code,
     finite_difference_gradients,
     functional_share,
     gradient_color,
@@ -184,12 +184,12 @@ def test_omega_zero_gives_a_grey_image_and_values_stay_in_range():
     grey = gradient_color(g1, g2, omega=0.0)
     assert np.allclose(grey[..., 0], grey[..., 1]) and np.allclose(grey[..., 1], grey[..., 2])
     np.testing.assert_allclose(grey[..., 0], normalise(g1) * 255, atol=1e-3)
-    colour = gradient_color(g1, g2, omega=0.6)
-    assert colour.min() >= 0 and colour.max() <= 255
-    hsv = rgb_to_hsv(colour)
+    color = gradient_color(g1, g2, omega=0.6)
+    assert color.min() >= 0 and color.max() <= 255
+    hsv = rgb_to_hsv(color)
     np.testing.assert_allclose(hsv[..., 2], normalise(g1) * 255, atol=1e-3)  # value ← ∇F,I1
     share = functional_share(g2)
-    jet = rgb_to_hsv(colour_code(share))
+    jet = rgb_to_hsv(color_code(share))
     lit = hsv[..., 2] > 1  # saturation is undefined on black
     np.testing.assert_allclose(hsv[lit, 1], 0.6 * share[lit] * jet[lit, 1], atol=2e-3)  # S × Ω
     assert np.all(hsv[(g2 <= 0) & lit, 1] < 2e-3)  # no functional drive: grey

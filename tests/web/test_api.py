@@ -63,20 +63,20 @@ def test_fuse_uploaded_colour_pair(server: Server) -> None:
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["params"] == {"w": 0.7} and body["colour"] and body["shape"] == [72, 64]
+    assert body["params"] == {"w": 0.7} and body["color"] and body["shape"] == [72, 64]
     a, b = mri.astype(np.float32), pet.astype(np.float32)
     grey = fuse_arrays(a, rgb_to_grey(b), "weighted", w=0.7)
-    colour = fuse_arrays(a, b, "weighted", w=0.7)
+    color = fuse_arrays(a, b, "weighted", w=0.7)
     expect_grey = np.clip(np.rint(grey.astype(np.float64)), 0, 255)
     assert np.array_equal(_image(server, body["images"]["fused_grey"]), expect_grey)
-    expect_colour = np.clip(np.rint(colour.astype(np.float64)), 0, 255)
-    assert np.array_equal(_image(server, body["images"]["fused_colour"]), expect_colour)
+    expect_colour = np.clip(np.rint(color.astype(np.float64)), 0, 255)
+    assert np.array_equal(_image(server, body["images"]["fused_color"]), expect_colour)
     assert body["metrics"]["values"] == evaluate_cddfuse_protocol(grey, a, rgb_to_grey(b))
     z = httpx.get(server.url + body["downloads"]["results.zip"])
     assert z.headers["content-disposition"].startswith("attachment")
     names = set(zipfile.ZipFile(io.BytesIO(z.content)).namelist())
     maps = {"overlay.png", "checkerboard.png", "difference.png"}
-    assert names == {"fused_grey.png", "fused_colour.png", "metrics.json", *maps}
+    assert names == {"fused_grey.png", "fused_color.png", "metrics.json", *maps}
     meta = json.loads(httpx.get(server.url + body["downloads"]["metrics.json"]).content)
     assert meta["method"] == "weighted" and meta["metrics"] == body["metrics"]
 
@@ -93,12 +93,12 @@ def test_grey_b_with_palette_and_paper_profile(server: Server) -> None:
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["colour"] and body["palette"] == "hot"
+    assert body["color"] and body["palette"] == "hot"
     assert list(body["images"]) == [
         "a",
         "b",
         "fused_grey",
-        "fused_colour",
+        "fused_color",
         "overlay",
         "checkerboard",
         "difference",
@@ -142,7 +142,7 @@ def test_nifti_volume_pair(server: Server, tmp_path) -> None:
     want = fuse_arrays(t1, pet, "average")
     got = np.asarray(img.dataobj, dtype=np.float32)
     assert np.abs(got - want).max() <= 1e-3 * 255
-    assert "fused_colour" not in body["images"]
+    assert "fused_color" not in body["images"]
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_demo_phantom_slice(server: Server) -> None:
     r = _fuse(server, source="demo-spect", method="average")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["palette"] == "hotmetalblue" and body["colour"]
+    assert body["palette"] == "hotmetalblue" and body["color"]
     b = _image(server, body["images"]["b"])
     assert b.ndim == 3 and b.shape[:2] == tuple(body["shape"])
     fused = _image(server, body["images"]["fused_grey"])
@@ -249,6 +249,6 @@ def test_gradient_colour_view_with_omega(server: Server) -> None:
     g = input_gradients(a, b, "maximum")
     want = gradient_color(g.anatomical, g.functional, omega=0.3, mask=g.signal)
     want = np.clip(np.rint(want), 0, 255)
-    assert np.array_equal(_image(server, body["images"]["gradient_colour"]), want)
+    assert np.array_equal(_image(server, body["images"]["gradient_color"]), want)
     r = _fuse(server, files=files, method="maximum", gradients="true", omega="1.5")
     assert r.status_code == 422 and "'omega' of view 'gradient-color'" in r.json()["detail"]

@@ -60,7 +60,7 @@ def test_upload_fuse_and_see_result(server: Server, tmp_path: Path) -> None:
             page.fill("#param-w", "0.65")
             page.click("#fuse-button")
             page.wait_for_selector("#status:text('Done.')", timeout=60_000)
-            for key in ("fused_grey", "fused_colour"):
+            for key in ("fused_grey", "fused_color"):
                 width = page.eval_on_selector(
                     f"#img-{key}", "img => img.complete ? img.naturalWidth : 0"
                 )

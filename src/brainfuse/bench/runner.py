@@ -177,7 +177,7 @@ class TaskResult:
     ms: float
     chunks: int  # pieces the fusion was computed in (1: whole)
     shape: list[int]
-    colour: bool
+    color: bool
     png: bytes  # the fused image shown (a middle slice of a volume), PNG-encoded by the worker
 
     def record(self) -> dict[str, Any]:
@@ -320,7 +320,7 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
             lambda ms: evaluate_cddfuse_protocol(raw, a, b, metrics=ms), config, a.ndim
         )
         display = cddfuse_quantise_fused(raw)
-        colour = False
+        color = False
     else:
         from ..io.slicing import display_slice
         from ..pair import prepare_pair
@@ -336,8 +336,8 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
             fused = fuse_arrays(a, b, task.method, names=names, **params)
         ms = (time.perf_counter() - t0) * 1000.0
         fused = np.ascontiguousarray(fused)
-        colour = prepared.colour
-        f_grey = rgb_to_grey(fused) if colour else fused
+        color = prepared.color
+        f_grey = rgb_to_grey(fused) if color else fused
         scores, errors = _scores(
             lambda ms: evaluate(f_grey, a, prepared.b_grey, metrics=ms, profile=config.profile),
             config,
@@ -356,7 +356,7 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
         ms=ms,
         chunks=chunks,
         shape=list(a.shape),
-        colour=colour,
+        color=color,
         png=_png_bytes(display),
     )
 

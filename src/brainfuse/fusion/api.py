@@ -112,12 +112,12 @@ def fuse_arrays(
     return fuse_luminance(a, b, lambda x, y: _grey(m, x, y, bound))
 
 
-def _working_scale(x: np.ndarray, *, colour: bool = False) -> np.ndarray:
+def _working_scale(x: np.ndarray, *, color: bool = False) -> np.ndarray:
     """An array as it is when its values lie in 0..255, else stretched to 0..255."""
     arr = np.asarray(x, dtype=np.float32)
     if arr.size == 0 or not np.isfinite(arr).all():
         return arr  # refused with its name by fuse_arrays
-    return to_fusion_scale(Image(arr, rgb=colour and arr.ndim == 3, display_values=True))
+    return to_fusion_scale(Image(arr, rgb=color and arr.ndim == 3, display_values=True))
 
 
 def fuse(
@@ -164,7 +164,7 @@ def fuse(
     """
     get_method(method)  # an unknown name is refused before any file is read
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        a_arr, b_arr = _working_scale(a), _working_scale(b, colour=b.ndim == a.ndim + 1)
+        a_arr, b_arr = _working_scale(a), _working_scale(b, color=b.ndim == a.ndim + 1)
         if palette is not None:
             b_arr = apply_palette(b_arr, check_palette(palette))
         return fuse_arrays(a_arr, b_arr, method, **params)

@@ -42,7 +42,7 @@ def _hsv_color(a: np.ndarray, b_rgb: np.ndarray, *, w: float = 1.0) -> np.ndarra
 
 @register(
     "ihs",
-    family="colour-space",
+    family="color-space",
     dims=(2, 3),
     params={"w": _W},
     reference=(
@@ -116,7 +116,7 @@ def ihs(a: np.ndarray, b: np.ndarray, *, w: float = 1.0) -> np.ndarray:
 
 @register(
     "hsv",
-    family="colour-space",
+    family="color-space",
     dims=(2, 3),
     params={"w": _W},
     reference="Smith 1978, SIGGRAPH (HSV); value substitution as IHS fusion",

@@ -111,7 +111,7 @@ def register(
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         owner = f"method '{name}'"
         lines = (inspect.getdoc(func) or "").strip().splitlines()
-        caps = {"colour"} if color is not None else set()
+        caps = {"color"} if color is not None else set()
         if learned:
             caps.add("learned")
         if gradients is not None:

@@ -358,7 +358,7 @@ def _profile(
         summary=summary,
         reference=reference,
         dims=(2, 3),
-        capabilities=frozenset({"colour"}),
+        capabilities=frozenset({"color"}),
         metrics=own,
         grey=grey,
         dtype=dtype,

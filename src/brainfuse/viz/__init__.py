@@ -55,7 +55,7 @@ from .energy import (
 )
 from .gradients import (
     Gradients,
-    colour_code,
+    color_code,
     gradient_color,
     gradient_color_figure,
     gradient_path,
@@ -82,7 +82,7 @@ __all__ = [
     "auto_roi",
     "checkerboard",
     "checkerboard_figure",
-    "colour_code",
+    "color_code",
     "difference",
     "difference_figure",
     "energy_enhance",

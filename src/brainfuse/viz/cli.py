@@ -268,7 +268,7 @@ def gradient_color_cmd(
     _checked("gradient-color", omega=omega, step=step, stride=stride)
     grads = _gradients(anatomical, functional, method, params, step, stride, max_pixels)
     if raw:
-        save_raw(grads.colour(omega), output, inputs)
+        save_raw(grads.color(omega), output, inputs)
     else:
         gradient_color_figure(*inputs, gradients=grads, omega=omega, output_file=output)
     click.echo(f"wrote {output} ({grads.path}: {grads.detail})")

@@ -235,8 +235,8 @@ def energy_enhance(
     p = _grey(src).astype(np.float64)
     w = energy_weight(src, sigma=opts["sigma"], reference=reference)
     y = f + opts["lift"] * w * np.maximum(p - f, 0.0)
-    colour = src if src.ndim == 3 else apply_palette(p, opts["palette"], vmin=0, vmax=255)
-    ycc = rgb_to_ycbcr(colour).astype(np.float64)
+    color = src if src.ndim == 3 else apply_palette(p, opts["palette"], vmin=0, vmax=255)
+    ycc = rgb_to_ycbcr(color).astype(np.float64)
     ycc[..., 1:] = 128.0 + (ycc[..., 1:] - 128.0) * np.minimum(1.0, opts["gain"] * w)[..., None]
     return fuse_luminance(y.astype(np.float32), ycbcr_to_rgb(ycc), lambda lum, _: lum)
 

@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_OMEGA",
     "Gradients",
-    "colour_code",
+    "color_code",
     "display_range",
     "finite_difference_gradients",
     "functional_grey",
@@ -137,7 +137,7 @@ class Gradients:
     signal: np.ndarray | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def colour(self, omega: float = DEFAULT_OMEGA) -> np.ndarray:
+    def color(self, omega: float = DEFAULT_OMEGA) -> np.ndarray:
         """FunFuseAn's colour image of these maps over their signal (:func:`gradient_color`).
 
         Parameters
@@ -442,7 +442,7 @@ def functional_share(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarra
     return np.clip(g / hi, 0.0, 1.0)
 
 
-def colour_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
+def color_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
     """Levels in [0, 1] in a colour map of 256 entries.
 
     Parameters
@@ -459,7 +459,7 @@ def colour_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
 
     Examples
     --------
-    >>> colour_code(np.array([1.0]))[0].round().tolist()  # the red end of jet
+    >>> color_code(np.array([1.0]))[0].round().tolist()  # the red end of jet
     [128.0, 0.0, 0.0]
     """
     import matplotlib
@@ -516,7 +516,7 @@ def gradient_color(
     if mask is not None and np.shape(mask) != g1.shape:
         raise InputError(None, f"mask shape {np.shape(mask)} differs from the maps' {g1.shape}")
     share = functional_share(g2, mask)
-    hsv = rgb_to_hsv(colour_code(share, "jet"))
+    hsv = rgb_to_hsv(color_code(share, "jet"))
     hsv[..., 1] *= omega * share
     hsv[..., 2] = normalise(g1, mask) * 255.0
     if mask is not None:
@@ -653,7 +653,7 @@ def gradient_color_figure(
         anatomical, functional, gradients, method, params, opts, progress, max_pixels
     )
     omega = opts["omega"]
-    image = grads.colour(omega)
+    image = grads.color(omega)
     cell, key_w, title = 4.0, 1.6, 0.5
     width = cell + key_w + 0.45
     fig = new_figure(width, cell + title)
@@ -832,8 +832,8 @@ def gradients_figure(
         shown = show_image(ax, g, title=label, cmap=cmap, vmin=lo, vmax=hi)
         add_colorbar(fig, shown, bar_rect(pos), "Σ ∂F/∂I")
     ax, _ = axes(1, 2)
-    show_image(ax, grads.colour(0.0), title="Ω = 0 (∇F,I1 only)")
+    show_image(ax, grads.color(0.0), title="Ω = 0 (∇F,I1 only)")
     for c, omega in enumerate(omegas):
         ax, _ = axes(2, c)
-        show_image(ax, grads.colour(omega), title=f"colour view, Ω = {omega:g}")
+        show_image(ax, grads.color(omega), title=f"colour view, Ω = {omega:g}")
     return finish(fig, out, inputs)

@@ -27,7 +27,7 @@ from ..color import rgb_to_grey
 from ..errors import InputError
 from ..fusion import fuse_arrays, get_method
 from .inputs import ImageLike, file_inputs, prepare_pair_2d
-from .render import FOREGROUND, ROI_COLOURS, figure_doc, finish, new_figure, output_path, show_image
+from .render import FOREGROUND, ROI_COLORS, figure_doc, finish, new_figure, output_path, show_image
 from .views import register_view
 
 if TYPE_CHECKING:
@@ -271,13 +271,13 @@ def grid_figure(
             ax = fig.add_axes((c * cell / width, top / height, cell / width, cell / height))
             show_image(ax, im, title=ttl, vmin=0, vmax=255)
             for k, (x, y, w, h) in enumerate(regions):
-                colour = ROI_COLOURS[k % len(ROI_COLOURS)]
+                color = ROI_COLORS[k % len(ROI_COLORS)]
                 ax.add_patch(
-                    Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=colour, linewidth=1.2)
+                    Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor=color, linewidth=1.2)
                 )
         for k, ((x, y, w, h), zh) in enumerate(zip(regions, zooms, strict=True)):
             top -= zh + gap
-            colour = ROI_COLOURS[k % len(ROI_COLOURS)]
+            color = ROI_COLORS[k % len(ROI_COLORS)]
             for c, im in enumerate(images):
                 ax = fig.add_axes(
                     (
@@ -292,7 +292,7 @@ def grid_figure(
                 ax.set_xticks([])
                 ax.set_yticks([])
                 for spine in ax.spines.values():
-                    spine.set_edgecolor(colour)
+                    spine.set_edgecolor(color)
                     spine.set_linewidth(2.0)
         top -= gap
     fig.text(

@@ -238,12 +238,12 @@ def _blend(
     vmax: float | None,
     anatomical_window: tuple[float, float] | None = None,
 ) -> np.ndarray:
-    colour, shown = _functional_layer(
+    color, shown = _functional_layer(
         a, f, opts["palette"], opts["threshold"], vmin, vmax, anatomical_window
     )
     grey = grey_window(a, *(anatomical_window or (None, None)))[..., None].repeat(3, axis=-1)
     weight = (np.float32(opts["alpha"]) * shown)[..., None]
-    return ((1.0 - weight) * grey + weight * colour).astype(np.float32)
+    return ((1.0 - weight) * grey + weight * color).astype(np.float32)
 
 
 def _functional_layer(
@@ -259,13 +259,13 @@ def _functional_layer(
     f = np.asarray(functional, dtype=np.float32)
     _check_same_shape(a, f)
     if f.ndim == a.ndim + 1:
-        colour = np.clip(f, 0, 255)
-        grey = rgb_to_grey(colour)
+        color = np.clip(f, 0, 255)
+        grey = rgb_to_grey(color)
     else:
-        colour = apply_palette(f, palette, vmin=vmin, vmax=vmax)
+        color = apply_palette(f, palette, vmin=vmin, vmax=vmax)
         grey = f
     shown = signal_mask(a, grey, threshold=threshold, windows=(anatomical_window, (vmin, vmax)))
-    return colour, shown
+    return color, shown
 
 
 def checkerboard(
@@ -497,8 +497,8 @@ def overlay_html(
     names = names or pair.names(("anatomical", "functional"))
     palette, alpha, threshold = opts["palette"], opts["alpha"], opts["threshold"]
     a, f = pair.a, pair.b_own
-    colour, shown = _functional_layer(a, f, palette, threshold, vmin, vmax)
-    rgba = np.concatenate([colour, 255.0 * shown[..., None]], axis=-1)
+    color, shown = _functional_layer(a, f, palette, threshold, vmin, vmax)
+    rgba = np.concatenate([color, 255.0 * shown[..., None]], axis=-1)
     grey = grey_window(a)
     is_rgb = f.ndim == a.ndim + 1
     if is_rgb:

@@ -28,7 +28,7 @@ __all__ = [
     "DPI",
     "FIGURE_OUTPUT_DOC",
     "FOREGROUND",
-    "ROI_COLOURS",
+    "ROI_COLORS",
     "add_colorbar",
     "check_output",
     "figure_doc",
@@ -46,7 +46,7 @@ DPI = 100
 BACKGROUND = "black"
 FOREGROUND = "white"
 #: Edge colours of the regions of interest, in order (as MdAFuse's comparison figures mark them).
-ROI_COLOURS = ("#ff3b30", "#34c759", "#0a84ff", "#ffcc00", "#bf5af2")
+ROI_COLORS = ("#ff3b30", "#34c759", "#0a84ff", "#ffcc00", "#bf5af2")
 
 
 #: The end of every figure function's docstring: where ``{figure_output}`` stands in it

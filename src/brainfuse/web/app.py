@@ -65,11 +65,11 @@ _ORDER = (
     "a.png",
     "b.png",
     "fused_grey.png",
-    "fused_colour.png",
+    "fused_color.png",
     "overlay.png",
     "checkerboard.png",
     "difference.png",
-    "gradient_colour.png",
+    "gradient_color.png",
 )
 
 

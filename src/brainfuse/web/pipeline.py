@@ -124,7 +124,7 @@ class ViewRequest:
     omega: float  # its saturation factor Ω
 
 
-def _signed_colour(d: np.ndarray) -> np.ndarray:
+def _signed_color(d: np.ndarray) -> np.ndarray:
     """A signed map in the ``coolwarm`` colour map, symmetric about 0 (white), RGB 0..255."""
     import matplotlib
 
@@ -149,12 +149,12 @@ def _maps(
     maps = {
         "overlay": overlay(a, b_shown, palette=view.palette or "pet", alpha=0.5),
         "checkerboard": checkerboard(a, b_shown, tiles=8),
-        "difference": _signed_colour(difference(fused, a)),
+        "difference": _signed_color(difference(fused, a)),
     }
     info: dict[str, Any] = {}
     if view.gradients:
         g = input_gradients(a, b_grey, method, **params)
-        maps["gradient_colour"] = gradient_color(
+        maps["gradient_color"] = gradient_color(
             g.anatomical, g.functional, omega=view.omega, mask=g.signal
         )
         info = {"path": g.path, "detail": g.detail, "omega": view.omega}
@@ -208,8 +208,8 @@ def fuse_for_viewer(
     fused = fused_img.array
     files: dict[str, bytes] = {}
     shown = {"a": pair.a, "b": pair.b, "fused_grey": fused}
-    if pair.colour:
-        shown["fused_colour"] = fuse_pair(pair, method, **params).array
+    if pair.color:
+        shown["fused_color"] = fuse_pair(pair, method, **params).array
     b_grey_shown = pair.b_grey
     if volume:
         affine = pair.fixed.affine
@@ -231,7 +231,7 @@ def fuse_for_viewer(
         "params": params,
         "shape": list(pair.fixed.shape),
         "kind": "volume (middle axial slice shown)" if volume else "2D image",
-        "colour": pair.colour,
+        "color": pair.color,
         "palette": pair.palette,
         "ms": round(ms, 2),
         "profile": view.profile,

@@ -73,11 +73,11 @@ const CAPTIONS = {
   a: "A (anatomical)",
   b: "B (functional / CT)",
   fused_grey: "fused, grey",
-  fused_colour: "fused, colour",
+  fused_color: "fused, colour",
   overlay: "overlay: B in colour over A",
   checkerboard: "checkerboard A | B",
   difference: "fused − A (blue < 0 < red)",
-  gradient_colour: "gradient colour coding",
+  gradient_color: "gradient colour coding",
 };
 
 function showResult(r) {
