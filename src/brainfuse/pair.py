@@ -175,7 +175,7 @@ def prepare_pair(
     >>> mri = np.full((8, 8), 100, np.uint8)
     >>> pet = np.zeros((8, 8), np.uint8); pet[2:4, 2:4] = 200
     >>> pair = prepare_pair(mri, pet, palette="hot")
-    >>> pair.colour, float(pair.a.max()), pair.b.shape
+    >>> pair.color, float(pair.a.max()), pair.b.shape
     (True, 100.0, (8, 8, 3))
     """
     if palette is not None:

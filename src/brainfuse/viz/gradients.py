@@ -154,7 +154,7 @@ class Gradients:
         --------
         >>> a = np.zeros((4, 4)); a[1:3, 1:3] = 100.0             # signal in the centre
         >>> g = input_gradients(a, np.zeros((4, 4)), "average")
-        >>> g.colour(0.0)[1:, 1:, 0].tolist()  # constant maps: mid-grey, black without signal
+        >>> g.color(0.0)[1:, 1:, 0].tolist()  # constant maps: mid-grey, black without signal
         [[127.5, 127.5, 0.0], [127.5, 127.5, 0.0], [0.0, 0.0, 0.0]]
         """
         return gradient_color(self.anatomical, self.functional, omega=omega, mask=self.signal)
