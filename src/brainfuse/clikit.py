@@ -36,7 +36,22 @@ FINITE = FiniteFloat()
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``("k=v", ...)`` → ``{"k": "v"}``; a pair without ``=`` is an :class:`InputError`.
+    """``("k=v", ...)`` → ``{"k": "v"}``: the ``-p KEY=VALUE`` options of a command.
+
+    Parameters
+    ----------
+    pairs : tuple of str
+        The option values as given.
+
+    Returns
+    -------
+    dict
+        Keys and values as text (the registry converts and checks them).
+
+    Raises
+    ------
+    InputError
+        A pair without ``=`` or without a key.
 
     Examples
     --------

@@ -165,6 +165,22 @@ def param(
 ) -> ParamSpec:
     """Declare a parameter's documentation and allowed values (for :func:`parameters_of`).
 
+    Parameters
+    ----------
+    doc : str
+        One line for listings and ``--help``.
+    minimum, maximum : float, optional
+        Bounds of a number (inclusive).
+    exclusive_minimum : bool, optional
+        The value must be strictly greater than ``minimum``.
+    choices : iterable of str, optional
+        The allowed values of a text parameter.
+
+    Returns
+    -------
+    ParamSpec
+        The declaration.
+
     Examples
     --------
     >>> param("weight of A", minimum=0, maximum=1).maximum
@@ -378,6 +394,21 @@ REGISTRIES: dict[str, str] = {
 
 def get_registry(name: str) -> Registry[Any]:
     """The registry called ``name`` (a key of :data:`REGISTRIES`).
+
+    Parameters
+    ----------
+    name : str
+        ``"fusion"``, ``"registration"``, ``"profiles"``, ``"metrics"`` or ``"views"``.
+
+    Returns
+    -------
+    Registry
+        The registry (imported on first use).
+
+    Raises
+    ------
+    InputError
+        An unknown name; the message lists the valid ones.
 
     Examples
     --------

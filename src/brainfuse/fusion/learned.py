@@ -58,9 +58,25 @@ def funfusean(
     trained with ``0.8·L_SSIM + 0.2·L_ℓ2`` against both inputs. The output is clipped to the
     image range. ``brainfuse.models.funfusean.input_gradients`` gives ∂F/∂I1 and ∂F/∂I2.
 
-    Reference: N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch, S. Gumhold,
-    "Structural Similarity based Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA
-    2019, LNCS 11846.
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, 2D, ``float32`` on 0..255, one shape.
+    weights : str, optional
+        A weights file written by ``brainfuse train`` (empty: the shipped weights).
+    zero_background : bool, optional
+        Set the result to 0 where both inputs are 0 (no signal in either source).
+
+    Returns
+    -------
+    numpy.ndarray
+        The fused image, ``float32`` on 0..255, the shape of ``a``.
+
+    References
+    ----------
+    .. [1] N. Kumar, N. Hoffmann, M. Oelschlägel, E. Koch, M. Kirsch, S. Gumhold,
+       "Structural Similarity based Anatomical and Functional Brain Imaging Fusion", MBIA/MFCA
+       2019, LNCS 11846.
     """
     from ..models.funfusean import FunFuseAn
     from ..models.inference import fuse_trained
@@ -91,8 +107,24 @@ def mdafuse(
     both sources, ℓ1 to their pixel maximum and to their larger gradient). Its energy-based
     colour enhancement is ``brainfuse.viz.energy_enhance``.
 
-    Reference: Wen, Khan, Chen, Peng, Fang, Chen & Li, "High-Quality Fusion and Visualization
-    for MR-PET Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563, 2024.
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, 2D, ``float32`` on 0..255, one shape.
+    weights : str, optional
+        A weights file written by ``brainfuse train`` (empty: the shipped weights).
+    zero_background : bool, optional
+        Set the result to 0 where both inputs are 0 (no signal in either source).
+
+    Returns
+    -------
+    numpy.ndarray
+        The fused image, ``float32`` on 0..255, the shape of ``a``.
+
+    References
+    ----------
+    .. [1] Wen, Khan, Chen, Peng, Fang, Chen & Li, "High-Quality Fusion and Visualization
+       for MR-PET Brain Tumor Images via Multi-Dimensional Features", IEEE TIP 33:3550-3563, 2024.
     """
     from ..models.inference import fuse_trained
     from ..models.mdafuse import MdAFuse
@@ -150,9 +182,26 @@ def vgg19(
     torchvision's ``vgg19`` checkpoint (``vgg19-dcbb9e9d.pth``), which cannot be downloaded
     here: pass ``weights``, set ``BRAINFUSE_VGG19_WEIGHTS`` or place it in the torch hub cache.
 
-    Reference: N. Amini, A. Mostaar, "Deep learning approach for fusion of MRI-PET image based on
-    extract image features using pretrained network (VGG19)", J. Med. Signals Sens. 12(1):25-31,
-    2022.
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, 2D, ``float32`` on 0..255, one shape.
+    weights : str, optional
+        A torchvision ``vgg19`` checkpoint (empty: ``$BRAINFUSE_VGG19_WEIGHTS``, then the torch
+        hub cache).
+    const_a, const_b : float, optional
+        The constant weights of the anatomical and the functional image.
+
+    Returns
+    -------
+    numpy.ndarray
+        The fused image, ``float32`` on 0..255, the shape of ``a``.
+
+    References
+    ----------
+    .. [1] N. Amini, A. Mostaar, "Deep learning approach for fusion of MRI-PET image based on
+       extract image features using pretrained network (VGG19)", J. Med. Signals Sens. 12(1):25-31,
+       2022.
     """
     from ..models.vgg19 import fuse
 

@@ -59,7 +59,24 @@ def _weighted_gradients(
     "average", family="pixel", dims=(2, 3), reference="baseline", gradients=_average_gradients
 )
 def average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pixel-wise mean (A + B) / 2."""
+    """Pixel-wise mean (A + B) / 2.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, ``float32`` on 0..255, one shape (2D or 3D).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, the shape of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> average(np.float32([[0, 100]]), np.float32([[50, 50]])).tolist()
+    [[25.0, 75.0]]
+    """
     return ((a + b) * np.float32(0.5)).astype(np.float32, copy=False)
 
 
@@ -67,7 +84,24 @@ def average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "maximum", family="pixel", dims=(2, 3), reference="baseline", gradients=_maximum_gradients
 )
 def maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pixel-wise maximum max(A, B): keeps the brighter source at each pixel."""
+    """Pixel-wise maximum max(A, B): keeps the brighter source at each pixel.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, ``float32`` on 0..255, one shape (2D or 3D).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, the shape of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> maximum(np.float32([[0, 100]]), np.float32([[50, 50]])).tolist()
+    [[50.0, 100.0]]
+    """
     return np.maximum(a, b).astype(np.float32, copy=False)
 
 
@@ -75,7 +109,24 @@ def maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "minimum", family="pixel", dims=(2, 3), reference="baseline", gradients=_minimum_gradients
 )
 def minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pixel-wise minimum min(A, B): keeps the darker source at each pixel."""
+    """Pixel-wise minimum min(A, B): keeps the darker source at each pixel.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, ``float32`` on 0..255, one shape (2D or 3D).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, the shape of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> minimum(np.float32([[0, 100]]), np.float32([[50, 50]])).tolist()
+    [[0.0, 50.0]]
+    """
     return np.minimum(a, b).astype(np.float32, copy=False)
 
 
@@ -88,7 +139,27 @@ def minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     gradients=_weighted_gradients,
 )
 def weighted(a: np.ndarray, b: np.ndarray, *, w: float = 0.5) -> np.ndarray:
-    """Weighted average w·A + (1 − w)·B."""
+    """Weighted average w·A + (1 − w)·B.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, ``float32`` on 0..255, one shape (2D or 3D).
+    w : float, optional
+        The weight of ``a``, in [0, 1] (checked by the registry when called through
+        :func:`brainfuse.fuse`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, the shape of ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weighted(np.float32([[0, 100]]), np.float32([[100, 100]]), w=0.25).tolist()
+    [[75.0, 100.0]]
+    """
     return (np.float32(w) * a + np.float32(1.0 - w) * b).astype(np.float32, copy=False)
 
 
@@ -103,9 +174,23 @@ def pca(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     non-negative when the images are anti-correlated (the original formula, v / Σv, can then
     divide by a number near zero). Two constant images give the plain average.
 
-    Reference: V. P. S. Naidu and J. R. Raol, "Pixel-level image fusion using wavelets and
-    principal component analysis", Defence Science Journal 58(3):338-352, 2008.
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The anatomical and the functional image, ``float32`` on 0..255, one shape (2D or 3D).
 
+    Returns
+    -------
+    numpy.ndarray
+        ``float32``, the shape of ``a``.
+
+    References
+    ----------
+    .. [1] V. P. S. Naidu and J. R. Raol, "Pixel-level image fusion using wavelets and principal
+       component analysis", Defence Science Journal 58(3):338-352, 2008.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> a = np.array([[0, 100], [200, 50]], np.float32)
     >>> pca(a, a).tolist() == a.tolist()

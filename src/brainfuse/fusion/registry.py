@@ -100,11 +100,35 @@ def register(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator that registers a grey fusion function under ``name``.
 
-    ``params`` maps each keyword-only parameter of the function to a one-line description, or
-    to :func:`~brainfuse.registry.param` with its allowed values; the keys must be exactly the
-    function's keyword-only parameters, each with a default of type bool, int, float or str.
-    ``extra`` names the extra of brainfuse the method needs (default: ``"learned"`` for a
-    learned method, none otherwise).
+    Parameters
+    ----------
+    name : str
+        The method's name (``-m NAME``).
+    family : str
+        Its family (``"pixel"``, ``"multiscale"``, ``"learned"`` ...).
+    params : mapping, optional
+        Each keyword-only parameter of the function → a one-line description, or
+        :func:`~brainfuse.registry.param` with its allowed values. The keys must be exactly the
+        function's keyword-only parameters, each with a default of type bool, int, float or
+        str (checked here, at import time).
+    dims : tuple of int, optional
+        ``(2,)`` (volumes are fused slice by slice) or ``(2, 3)``.
+    learned : bool, optional
+        True for a trained network.
+    reference : str, optional
+        The paper.
+    color : callable, optional
+        ``color(a, b_rgb, **params) -> rgb``: the method's own colour rule.
+    gradients : callable, optional
+        ``gradients(a, b, **params) -> (dF/da, dF/db)``: exact input gradients.
+    extra : str, optional
+        The extra of brainfuse the method needs (default: ``"learned"`` for a learned method,
+        none otherwise).
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the function unchanged.
     """
     docs = dict(params or {})
 
@@ -138,10 +162,47 @@ def register(
 
 
 def get_method(name: str) -> FusionMethod:
-    """The registered method called ``name``; an :class:`InputError` listing the valid names."""
+    """The registered method called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A method name (``brainfuse list fusion`` lists them).
+
+    Returns
+    -------
+    FusionMethod
+        Its registry entry.
+
+    Raises
+    ------
+    InputError
+        An unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> get_method("weighted").params[0].allowed()
+    'lie in [0, 1]'
+    """
     return METHODS.get(name)
 
 
 def list_methods(family: str | None = None) -> list[FusionMethod]:
-    """All registered methods (optionally of one family), in registration order."""
+    """All registered methods, in registration order.
+
+    Parameters
+    ----------
+    family : str, optional
+        Only the methods of this family (an unknown family is an :class:`InputError`).
+
+    Returns
+    -------
+    list of FusionMethod
+        The registry entries.
+
+    Examples
+    --------
+    >>> [m.name for m in list_methods("pixel")]
+    ['average', 'maximum', 'minimum', 'weighted', 'pca']
+    """
     return METHODS.list(family)
