@@ -145,19 +145,25 @@ def _maps(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The visualisation maps of :mod:`brainfuse.viz` for a 2D result (or a middle slice)."""
     from ..viz import checkerboard, difference, gradient_color, input_gradients, overlay
+    from ..viz.views import bind_view
 
+    # the views' settings come from the view registry: its defaults, checked by its bounds
+    shown = bind_view("overlay", palette=view.palette or "pet")
     maps = {
-        "overlay": overlay(a, b_shown, palette=view.palette or "pet", alpha=0.5),
-        "checkerboard": checkerboard(a, b_shown, tiles=8),
+        "overlay": overlay(a, b_shown, **shown),
+        "checkerboard": checkerboard(a, b_shown, **bind_view("checkerboard")),
         "difference": _signed_color(difference(fused, a)),
     }
     info: dict[str, Any] = {}
     if view.gradients:
-        g = input_gradients(a, b_grey, method, **params)
-        maps["gradient_color"] = gradient_color(
-            g.anatomical, g.functional, omega=view.omega, mask=g.signal
+        settings = bind_view("gradient-color", omega=view.omega)
+        g = input_gradients(
+            a, b_grey, method, step=settings["step"], stride=settings["stride"], **params
         )
-        info = {"path": g.path, "detail": g.detail, "omega": view.omega}
+        maps["gradient_color"] = gradient_color(
+            g.anatomical, g.functional, omega=settings["omega"], mask=g.signal
+        )
+        info = {"path": g.path, "detail": g.detail, "omega": settings["omega"]}
     return maps, info
 
 
