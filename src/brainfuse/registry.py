@@ -194,9 +194,33 @@ def parameters_of(
 ) -> tuple[Parameter, ...]:
     """The keyword-only parameters of ``func`` as :class:`Parameter` objects.
 
-    ``docs`` must document exactly the keyword-only parameters, each with a default of type
-    bool, int, float or str (checked when the function is registered, so documentation and
-    signature cannot drift apart); a default must itself be allowed.
+    Parameters
+    ----------
+    func : callable
+        The function whose keyword-only parameters are read (names, defaults, types).
+    docs : mapping
+        Each keyword-only parameter → its one-line description or a :func:`param`
+        declaration. It must document exactly the keyword-only parameters, each with a
+        default of type bool, int, float or str (checked when the function is registered, so
+        documentation and signature cannot drift apart); a default must itself be allowed.
+    owner : str
+        How messages name the function's entry (``"method 'weighted'"``).
+
+    Returns
+    -------
+    tuple of Parameter
+        In the signature's order.
+
+    Raises
+    ------
+    TypeError
+        Documentation and signature disagree, or a default is not a bool/int/float/str.
+
+    Examples
+    --------
+    >>> def f(a, b, *, k: int = 3): ...
+    >>> [p.allowed() for p in parameters_of(f, {"k": param("size", minimum=1)}, "f")]
+    ['be ≥ 1']
     """
     sig = inspect.signature(func)
     kw = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
