@@ -25,6 +25,7 @@ __all__ = [
     "DICOM_PALETTES",
     "LUMINANCE_SPACES",
     "apply_palette",
+    "check_palette",
     "fuse_luminance",
     "hsi_to_rgb",
     "hsv_to_rgb",
@@ -639,6 +640,33 @@ def palette_names() -> list[str]:
     return [*DICOM_PALETTES, *sorted(matplotlib.colormaps)]
 
 
+def check_palette(name: str) -> str:
+    """``name`` if :func:`apply_palette` knows it, else an :class:`InputError` naming the valid
+    palettes.
+
+    Parameters
+    ----------
+    name : str
+        A DICOM palette (any case) or a matplotlib colour map name.
+
+    Returns
+    -------
+    str
+        ``name``, unchanged.
+
+    Examples
+    --------
+    >>> check_palette("hot")
+    'hot'
+    """
+    if name.lower() in DICOM_PALETTES or name in palette_names():
+        return name
+    raise InputError(
+        "palette",
+        f"unknown palette '{name}'; valid: {', '.join(DICOM_PALETTES)} or a matplotlib colour map",
+    )
+
+
 def apply_palette(
     grey: np.ndarray,
     name: str = "pet",
@@ -679,6 +707,7 @@ def apply_palette(
             [128.,   0., 255.],
             [255., 255., 255.]]], dtype=float32)
     """
+    check_palette(name)
     g = np.asarray(grey, dtype=np.float64)
     lo = float(np.min(g)) if vmin is None else float(vmin)
     hi = float(np.max(g)) if vmax is None else float(vmax)
@@ -689,10 +718,5 @@ def apply_palette(
         return _dicom_lut(key)[idx]
     import matplotlib
 
-    if name not in matplotlib.colormaps:
-        raise InputError(
-            None,
-            f"unknown palette '{name}'; DICOM: {', '.join(DICOM_PALETTES)}, or a matplotlib map",
-        )
     lut = matplotlib.colormaps[name].resampled(256)(np.arange(256))[:, :3] * 255.0
     return lut.astype(np.float32)[idx]

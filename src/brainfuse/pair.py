@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .color import DICOM_PALETTES, apply_palette, palette_names, rgb_to_grey
+from .color import apply_palette, check_palette, rgb_to_grey
 from .errors import InputError
 from .io import Image, Modality, load, to_fusion_scale
 from .registration.transform import Transform
@@ -41,16 +41,6 @@ __all__ = ["AFFINE_TOLERANCE_MM", "Pair", "prepare_pair", "to_fusion_scale"]
 AFFINE_TOLERANCE_MM = 1e-3
 
 ImageLike = str | os.PathLike[str] | Image | np.ndarray | Any
-
-
-def check_palette(name: str) -> str:
-    """``name`` if it is a palette :func:`brainfuse.color.apply_palette` knows, else an error."""
-    if name.lower() in DICOM_PALETTES or name in palette_names():
-        return name
-    raise InputError(
-        "palette",
-        f"unknown palette '{name}'; valid: {', '.join(DICOM_PALETTES)} or a matplotlib colour map",
-    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,7 +9,7 @@ import numpy as np
 from ..color import apply_palette, fuse_luminance
 from ..errors import InputError
 from ..io.image import Image, Modality, to_fusion_scale
-from ..pair import ImageLike, Pair, check_palette, prepare_pair
+from ..pair import ImageLike, Pair, prepare_pair
 from .registry import FusionMethod, get_method
 
 __all__ = ["fuse", "fuse_arrays", "fuse_pair"]
@@ -166,7 +166,7 @@ def fuse(
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         a_arr, b_arr = _working_scale(a), _working_scale(b, color=b.ndim == a.ndim + 1)
         if palette is not None:
-            b_arr = apply_palette(b_arr, check_palette(palette))
+            b_arr = apply_palette(b_arr, palette)
         return fuse_arrays(a_arr, b_arr, method, **params)
     return fuse_pair(prepare_pair(a, b, palette=palette), method, **params)
 

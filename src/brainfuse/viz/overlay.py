@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..color import DICOM_PALETTES, apply_palette, rgb_to_grey
+from ..color import DICOM_PALETTES, apply_palette, check_palette, rgb_to_grey
 from ..errors import InputError
 from ..io.atomic import atomic_path
 from .inputs import ImageLike, file_inputs, prepare_pair_2d, prepare_two
@@ -135,7 +135,7 @@ def palette_colormap(name: str) -> Colormap:
     if name.lower() in DICOM_PALETTES:
         lut = apply_palette(np.arange(256, dtype=np.float32), name, vmin=0, vmax=255)
         return ListedColormap(lut / 255.0, name=name.lower())
-    apply_palette(np.zeros(1), name)  # raises the InputError naming the valid palettes
+    check_palette(name)
     return matplotlib.colormaps[name]
 
 

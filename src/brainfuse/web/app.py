@@ -170,8 +170,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         The application: the page, the registries, and the fusion endpoint.
     """
     from .. import __version__
+    from ..color import check_palette
     from ..metrics import get_profile
-    from ..pair import check_palette
     from ..registry import REGISTRIES, get_registry
 
     cfg = settings or WebSettings()
