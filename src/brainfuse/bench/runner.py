@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..io import load
+from ..io.writers import png_bytes
 from .pairs import PairFiles
 
 __all__ = [
@@ -357,18 +358,8 @@ def run_task(task: Task, config: BenchConfig) -> TaskResult:
         chunks=chunks,
         shape=list(a.shape),
         color=color,
-        png=_png_bytes(display),
+        png=png_bytes(display),
     )
-
-
-def _png_bytes(image: np.ndarray) -> bytes:
-    import io
-
-    from PIL import Image as PILImage
-
-    buf = io.BytesIO()
-    PILImage.fromarray(np.asarray(image, dtype=np.uint8)).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def is_done(task: Task, config: BenchConfig, out: Path) -> bool:

@@ -13,7 +13,14 @@ from .atomic import atomic_path, check_output_path, compound_suffix
 from .image import Image
 from .nifti import write_nifti
 
-__all__ = ["OUTPUT_SUFFIXES_2D", "OUTPUT_SUFFIXES_3D", "check_output_suffix", "save", "to_uint8"]
+__all__ = [
+    "OUTPUT_SUFFIXES_2D",
+    "OUTPUT_SUFFIXES_3D",
+    "check_output_suffix",
+    "png_bytes",
+    "save",
+    "to_uint8",
+]
 
 OUTPUT_SUFFIXES_2D = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg", ".npy")
 OUTPUT_SUFFIXES_3D = (".nii", ".nii.gz", ".npy")
@@ -40,6 +47,35 @@ def to_uint8(array: np.ndarray) -> np.ndarray:
     array([  0,   0,   2, 255, 255], dtype=uint8)
     """
     return np.clip(np.rint(np.asarray(array, dtype=np.float64)), 0, 255).astype(np.uint8)
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    """The PNG file of an image on the 0..255 scale (grey, RGB or RGBA), in memory.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        ``(H, W)``, ``(H, W, 3)`` or ``(H, W, 4)`` samples, rounded and clipped by
+        :func:`to_uint8`.
+
+    Returns
+    -------
+    bytes
+        The PNG file (no metadata: equal arrays give equal bytes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> png_bytes(np.zeros((2, 2)))[:4]
+    b'\\x89PNG'
+    """
+    import io
+
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    PILImage.fromarray(to_uint8(array)).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def check_output_suffix(path: str | os.PathLike[str], ndim: int) -> str:

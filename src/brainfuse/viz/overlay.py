@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 from ..color import DICOM_PALETTES, apply_palette, check_palette, rgb_to_grey
 from ..errors import InputError
 from ..io.atomic import atomic_path
+from ..io.writers import png_bytes
 from .inputs import ImageLike, file_inputs, prepare_pair_2d, prepare_two
 from .mask import signal_mask
 from .render import (
@@ -435,11 +435,7 @@ def overlay_figure(
 
 
 def _png_data_uri(rgba: np.ndarray) -> str:
-    from PIL import Image as PILImage
-
-    buf = io.BytesIO()
-    PILImage.fromarray(np.clip(np.rint(rgba), 0, 255).astype(np.uint8)).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode("ascii")
 
 
 def overlay_html(

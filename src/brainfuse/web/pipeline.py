@@ -24,20 +24,12 @@ import numpy as np
 
 from ..errors import InputError
 from ..io import Image
+from ..io.writers import png_bytes
 
 __all__ = ["PALETTES", "ViewRequest", "demo_pair", "fuse_for_viewer", "parse_params"]
 
 #: The palettes the viewer offers for a grey B.
 PALETTES = ("pet", "hotmetalblue", "hotiron", "pet20step", "hot", "jet", "inferno", "viridis")
-
-
-def _png(array: np.ndarray) -> bytes:
-    from PIL import Image as PILImage
-
-    arr = np.clip(np.rint(np.asarray(array, dtype=np.float64)), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    PILImage.fromarray(arr).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 _phantom_lock = threading.Lock()
@@ -229,7 +221,7 @@ def fuse_for_viewer(
         shown["a"], shown["b"], b_grey_shown, shown["fused_grey"], method, params, view
     )
     for key, arr in {**shown, **maps}.items():
-        files[f"{key}.png"] = _png(arr)
+        files[f"{key}.png"] = png_bytes(arr)
     scores = _metrics(fused, pair.a, pair.b_grey, view.profile)
     summary = {
         "method": method,
