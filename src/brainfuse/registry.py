@@ -374,10 +374,10 @@ class Registry(Generic[E]):
         """The entries in the order of :attr:`modules` (then as added), whichever module was
         imported first, so every listing shows one order."""
         rank = {m: i for i, m in enumerate(self.modules)}
-        added = list(self._entries.values())
+        # sorted() is stable: entries of one module keep the order they were added in
         return sorted(
-            added,
-            key=lambda e: (rank.get(getattr(e.func, "__module__", ""), len(rank)), added.index(e)),
+            self._entries.values(),
+            key=lambda e: rank.get(getattr(e.func, "__module__", ""), len(rank)),
         )
 
     def list(self, family: str | None = None) -> list[E]:
