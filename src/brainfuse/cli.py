@@ -126,7 +126,7 @@ def fuse(
     check_output_suffix(output, pair.fixed.ndim)
     fused = fuse_pair(pair, method, **parsed)
     save(fused, output, reference=pair.fixed if pair.is_volume else None, inputs=[a, b])
-    kind = "color" if fused.rgb else "grey"
+    kind = "colour" if fused.rgb else "grey"
     click.echo(f"wrote {output} ({kind} {'x'.join(map(str, fused.shape))}, method {method})")
 
 
