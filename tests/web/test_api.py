@@ -53,6 +53,18 @@ def test_page_and_static_files_are_local(server: Server) -> None:
     assert "cddfuse" in opts["profiles"] and opts["max_upload_bytes"] == CAP
 
 
+def test_every_registry_is_served_and_an_unknown_one_is_one_line(server: Server) -> None:
+    from brainfuse.registry import REGISTRIES, get_registry
+
+    for kind in REGISTRIES:
+        r = httpx.get(f"{server.url}/api/registry/{kind}")
+        assert r.status_code == 200
+        assert [e["name"] for e in r.json()] == get_registry(kind).names()
+    r = httpx.get(f"{server.url}/api/registry/nope")
+    assert r.status_code == 422 and r.json()["detail"].startswith("unknown registry 'nope'")
+    assert "\n" not in r.json()["detail"]
+
+
 def test_fuse_uploaded_colour_pair(server: Server) -> None:
     mri, pet = make_pair()
     r = _fuse(
