@@ -28,6 +28,10 @@ LAYERS = {
     "bench": 8,
     "web": 8,
     "demo": 8,
+    "navigation": 8,
+    "quality": 8,
+    "segmentation": 8,
+    "signals": 8,
     "cli": 9,
     "__main__": 9,
 }
