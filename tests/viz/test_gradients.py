@@ -178,41 +178,52 @@ def test_input_gradients_refuses_bad_input():
         input_gradients(bad, B, "average")
 
 
-def test_omega_zero_gives_a_grey_image_and_values_stay_in_range():
+def test_omega_zero_gives_the_grey_fused_image_and_values_stay_in_range():
     g1 = RNG.normal(size=(16, 16))
     g2 = RNG.normal(size=(16, 16))
-    grey = gradient_color(g1, g2, omega=0.0)
+    f = RNG.uniform(0, 255, (16, 16))
+    grey = gradient_color(g1, g2, f, omega=0.0)
     assert np.allclose(grey[..., 0], grey[..., 1]) and np.allclose(grey[..., 1], grey[..., 2])
-    np.testing.assert_allclose(grey[..., 0], normalise(g1) * 255, atol=1e-3)
-    color = gradient_color(g1, g2, omega=0.6)
+    np.testing.assert_allclose(grey[..., 0], normalise(f) * 255, atol=1e-3)
+    color = gradient_color(g1, g2, f, omega=0.6)
     assert color.min() >= 0 and color.max() <= 255
     hsv = rgb_to_hsv(color)
-    np.testing.assert_allclose(hsv[..., 2], normalise(g1) * 255, atol=1e-3)  # value ← ∇F,I1
-    share = functional_share(g2)
+    np.testing.assert_allclose(hsv[..., 2], normalise(f) * 255, atol=1e-3)  # value ← F
+    share = functional_share(g1, g2)
     jet = rgb_to_hsv(color_code(share))
     lit = hsv[..., 2] > 1  # saturation is undefined on black
     np.testing.assert_allclose(hsv[lit, 1], 0.6 * share[lit] * jet[lit, 1], atol=2e-3)  # S × Ω
-    assert np.all(hsv[(g2 <= 0) & lit, 1] < 2e-3)  # no functional drive: grey
     with pytest.raises(InputError, match="omega"):
-        gradient_color(g1, g2, omega=1.2)
+        gradient_color(g1, g2, f, omega=1.2)
+    with pytest.raises(InputError, match="sigma"):
+        gradient_color(g1, g2, f, sigma=-1.0)
+    with pytest.raises(InputError, match="fused image shape"):
+        gradient_color(g1, g2, f[:8])
 
 
-def test_hue_follows_the_functional_gradient():
+def test_hue_follows_the_functional_share():
     g1 = np.array([[1.0, 1.0, 0.0, 1.0]])
-    rgb = gradient_color(g1, np.array([[0.2, 1.0, 0.5, -0.3]]), omega=1.0)
-    assert rgb[0, 0, 2] > rgb[0, 0, 0]  # low ∇F,I2: blue end of jet, faint
-    assert rgb[0, 1, 0] > rgb[0, 1, 2]  # high ∇F,I2: red end of jet
+    g2 = np.array([[0.2, 9.0, 0.5, 0.0]])
+    rgb = gradient_color(g1, g2, np.ones((1, 4)), omega=1.0, sigma=0)
+    assert rgb[0, 0, 2] > rgb[0, 0, 0]  # small share: blue end of jet, faint
+    assert rgb[0, 1, 0] > rgb[0, 1, 2]  # share 0.9: red end of jet
     assert rgb[0, 0].max() - rgb[0, 0].min() < rgb[0, 1].max() - rgb[0, 1].min()
-    assert rgb[0, 2].max() == 0  # ∇F,I1 at its minimum: black, whatever the hue
-    assert rgb[0, 3, 0] == rgb[0, 3, 1] == rgb[0, 3, 2]  # ∇F,I2 < 0: grey
+    assert rgb[0, 3, 0] == rgb[0, 3, 1] == rgb[0, 3, 2]  # no functional drive: grey
+    dark = gradient_color(g1, g2, np.array([[1.0, 0.0, 1.0, 1.0]]), omega=1.0, sigma=0)
+    assert dark[0, 1].max() == 0  # F at its minimum: black, whatever the hue
 
 
-def test_functional_share_runs_from_zero_to_the_top_percentile():
-    g = np.linspace(-2.0, 8.0, 1001)
-    share = functional_share(g)
-    assert np.all(share[g <= 0] == 0) and share.max() == 1.0
-    np.testing.assert_allclose(share[600], 4.0 / np.percentile(g, 99.5))
-    assert np.all(functional_share(-g[g > 0]) == 0)
+def test_functional_share_is_the_pooled_ratio_and_removes_salt_and_pepper():
+    g1 = np.ones((32, 32))
+    g2 = np.full((32, 32), 3.0)
+    np.testing.assert_allclose(functional_share(g1, g2), 0.75)  # |∇2| / (|∇1| + |∇2|)
+    assert np.all(functional_share(g1, np.zeros_like(g1)) == 0)
+    assert np.all(functional_share(np.zeros_like(g1), np.zeros_like(g1)) == 0)  # no drive at all
+    # column sums that flip sign and size from pixel to pixel around a mean share of 1/2
+    speckle = np.where(RNG.random((32, 32)) < 0.5, 0.2, 1.8) * np.sign(RNG.normal(size=(32, 32)))
+    raw, pooled = (functional_share(g1, speckle, sigma=s) for s in (0, 2))
+    assert raw.std() > 0.2 and pooled.std() < 0.06
+    assert abs(pooled.mean() - 0.5) < 0.05
 
 
 def test_constant_maps_normalise_to_one_half():
@@ -243,13 +254,13 @@ def test_mask_blackens_no_signal_and_keeps_it_out_of_the_normalisation():
     g2 = RNG.normal(size=(16, 16))
     mask = np.zeros((16, 16), bool)
     mask[4:12, 4:12] = True
-    g1_out = g1.copy()
+    f = RNG.uniform(0, 255, (16, 16))
+    g1_out, f_out = g1.copy(), f.copy()
     g1_out[~mask] = 1e6  # extreme values where there is no signal must not matter
-    rgb = gradient_color(g1_out, g2, omega=0.6, mask=mask)
+    f_out[~mask] = -1e6
+    rgb = gradient_color(g1_out, g2, f_out, omega=0.6, mask=mask)
     assert np.all(rgb[~mask] == 0)
-    np.testing.assert_allclose(
-        rgb[mask], gradient_color(g1[4:12, 4:12], g2[4:12, 4:12]).reshape(-1, 3), atol=1e-3
-    )
+    np.testing.assert_allclose(rgb, gradient_color(g1, g2, f, omega=0.6, mask=mask), atol=1e-3)
     a = np.pad(np.full((4, 4), 90.0), 2) + 1e-40  # a template's residue outside the head
     b = np.pad(A[:4, :4] + 40.0, 2)
     b[0, 0] = 2.0  # one count of background

@@ -111,7 +111,7 @@ def test_values_are_checked_by_bind_wherever_they_come_from():
     with pytest.raises(InputError, match="'tiles' of view 'checkerboard' must be ≥ 1, got 0"):
         checkerboard(A, B, tiles=0)
     with pytest.raises(InputError, match=r"'omega' of view 'gradient-color' must lie in \[0, 1\]"):
-        gradient_color(A, B, omega=-0.1)
+        gradient_color(A, B, A, omega=-0.1)
     with pytest.raises(InputError, match="'lift' of view 'enhance'"):
         energy_enhance(A, B, lift=1.01)
     with pytest.raises(InputError, match="'gain' of view 'enhance' must be ≥ 0"):

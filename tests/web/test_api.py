@@ -249,7 +249,7 @@ def test_temporary_files_removed(server: Server) -> None:
 
 
 def test_gradient_colour_view_with_omega(server: Server) -> None:
-    from brainfuse.viz import gradient_color, input_gradients
+    from brainfuse.viz import input_gradients
 
     mri, pet = make_pair(4)
     files = {"a": ("mri.png", png_bytes(mri)), "b": ("pet.png", png_bytes(pet))}
@@ -259,8 +259,7 @@ def test_gradient_colour_view_with_omega(server: Server) -> None:
     assert body["gradients"]["path"] == "exact" and body["gradients"]["omega"] == 0.3
     a, b = mri.astype(np.float32), rgb_to_grey(pet.astype(np.float32))
     g = input_gradients(a, b, "maximum")
-    want = gradient_color(g.anatomical, g.functional, omega=0.3, mask=g.signal)
-    want = np.clip(np.rint(want), 0, 255)
+    want = np.clip(np.rint(g.color(0.3)), 0, 255)
     assert np.array_equal(_image(server, body["images"]["gradient_color"]), want)
     r = _fuse(server, files=files, method="maximum", gradients="true", omega="1.5")
     assert r.status_code == 422 and "'omega' of view 'gradient-color'" in r.json()["detail"]

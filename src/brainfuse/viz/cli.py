@@ -253,24 +253,33 @@ def _gradients(anatomical, functional, method, params, step, stride, max_pixels)
     show_default=True,
     help="Ω: saturation factor of the functional colour, 0..1.",
 )
+@click.option(
+    "--sigma",
+    type=FINITE,
+    default=2.0,
+    show_default=True,
+    help="σ (pixels) of the Gaussian pooling |∇F| before the functional share.",
+)
 @raw_option
 @_fd
 @max_pixels_option
 def gradient_color_cmd(
-    anatomical, functional, method, params, output, omega, raw, step, stride, max_pixels
+    anatomical, functional, method, params, output, omega, sigma, raw, step, stride, max_pixels
 ) -> None:
-    """FunFuseAn's colour view: hue from ∇F,I2 (functional), brightness from ∇F,I1 (anatomical)."""
+    """FunFuseAn's colour view: F coloured by the functional share of its gradient."""
     from .gradients import gradient_color_figure
     from .render import save_raw
 
     inputs = [anatomical, functional]
     _output(output, inputs)
-    _checked("gradient-color", omega=omega, step=step, stride=stride)
+    _checked("gradient-color", omega=omega, sigma=sigma, step=step, stride=stride)
     grads = _gradients(anatomical, functional, method, params, step, stride, max_pixels)
     if raw:
-        save_raw(grads.color(omega), output, inputs)
+        save_raw(grads.color(omega, sigma), output, inputs)
     else:
-        gradient_color_figure(*inputs, gradients=grads, omega=omega, output_file=output)
+        gradient_color_figure(
+            *inputs, gradients=grads, omega=omega, sigma=sigma, output_file=output
+        )
     click.echo(f"wrote {output} ({grads.path}: {grads.detail})")
 
 

@@ -5,21 +5,26 @@ comes from*: for every input pixel, how much the whole fused image changes with 
 
     ∇_{F,I1}(n, m) = Σ_{i,j} ∂F[i, j] / ∂I1[n, m],    ∇_{F,I2}(n, m) = Σ_{i,j} ∂F[i, j] / ∂I2[n, m]
 
-(Eq. 5; I1 anatomical, I2 functional). ∇_{F,I2} is colour-coded with the jet map; in HSV, hue
-and saturation are taken from the jet-coded ∇_{F,I2} and value from ∇_{F,I1}, the saturation
-multiplied by Ω ∈ [0, 1] (default 0.6, the paper's best) so the colour does not hide the
-anatomy. Ω = 0 gives the grey ∇_{F,I1}.
+(Eq. 5; I1 anatomical, I2 functional). The paper colour-codes ∇_{F,I2} with the jet map and
+builds an HSV image, the saturation multiplied by Ω ∈ [0, 1] (default 0.6, the paper's best) so
+that the colour does not hide the anatomy. Ω = 0 gives the grey fused image.
 
-Normalisation, where the paper (min-max of each map) leaves freedom:
+The colour view, where the paper (min-max of each map, jet hue and saturation from ∇_{F,I2},
+value from ∇_{F,I1}) leaves freedom or does not carry over:
 
-- ∇_{F,I1} (value): min-max over the 0.5-99.5 percentile range (:func:`normalise`), so that a
-  few spikes, which finite differences of choose-max rules produce, do not flatten the map;
-- ∇_{F,I2} (hue and saturation): from 0 to its 99.5th percentile (:func:`functional_share`),
-  and the saturation is also multiplied by that share. Every jet colour is fully saturated, so
-  the paper's literal stacking tints every pixel with the hue of the map's typical value (a
-  brain uniformly teal); weighted so, a pixel the functional image does not drive
-  (∇_{F,I2} ≤ 0) keeps the grey of ∇_{F,I1} and the hue appears where it drives F most.
-- Only the pixels with signal (:attr:`Gradients.signal`, :func:`brainfuse.viz.mask.signal_mask`:
+- hue and saturation come from the functional *share* of the gradient,
+  s = G_σ ∗ |∇_{F,I2}| / (G_σ ∗ |∇_{F,I1}| + G_σ ∗ |∇_{F,I2}|) (:func:`functional_share`), a
+  number in [0, 1] at every pixel: 0 where only the anatomical image drives F, 1 where only the
+  functional one does. Hue = jet(s), saturation = Ω · s · S(jet(s)). Column sums of a network's
+  Jacobian or of a choose-max rule change sign and size from one pixel to the next (salt and
+  pepper); the Gaussian G_σ (σ = 2 pixels by default) pools them over a neighbourhood, and the
+  ratio makes the colour a share rather than a magnitude, so it does not depend on how a map's
+  few extreme pixels set its range (normalising ∇_{F,I2} alone by its 99.5th percentile left a
+  brain almost grey: mean saturation 0.04 on an MRI-PET pair);
+- value (brightness) is the fused image F itself (0.5-99.5 percentile range,
+  :func:`normalise`), so the anatomy stays readable under the colour: ∇_{F,I1} of a good fusion
+  is nearly flat inside tissue and hid it;
+- only the pixels with signal (:attr:`Gradients.signal`, :func:`brainfuse.viz.mask.signal_mask`:
   either input above 10 % of its range, holes filled) count and are drawn; the others are
   black. Testing ``!= 0`` instead counts the Poisson counts of an emission image's background
   and the ~1e-40 interpolation residue of a resampled MRI template as signal (speckle and
@@ -56,10 +61,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import ndimage
 
 from ..color import apply_palette, hsv_to_rgb, rgb_to_grey, rgb_to_hsv
 from ..errors import InputError
-from ..fusion import FusionMethod, fuse_arrays, get_method
+from ..fusion import FusionMethod, get_method
 from .inputs import ImageLike, file_inputs, prepare_pair_2d
 from .mask import signal_mask
 from .overlay import PALETTE
@@ -79,6 +85,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OMEGA",
+    "DEFAULT_SIGMA",
     "Gradients",
     "color_code",
     "display_range",
@@ -95,6 +102,8 @@ __all__ = [
 
 #: Ω of the paper (the value with the best scores in its evaluation).
 DEFAULT_OMEGA = 0.6
+#: σ (pixels) of the Gaussian that pools the gradient magnitudes of the colour view.
+DEFAULT_SIGMA = 2.0
 
 FUNFUSEAN = "Kumar et al. 2020, FunFuseAn, MBIA/MFCA@MICCAI 2019, LNCS 11846"
 OMEGA = param("Ω: saturation factor of the functional colour", minimum=0, maximum=1)
@@ -104,6 +113,7 @@ STEP = param(
     maximum=64,
     exclusive_minimum=True,
 )
+SIGMA = param("σ (pixels) of the Gaussian pooling |∇F| before the functional share", minimum=0)
 STRIDE = param("finite-difference lattice stride (pixels): 2·stride²+1 fusions", minimum=1)
 
 
@@ -117,6 +127,8 @@ class Gradients:
         ∇_{F,I1}, ``float32``, the pair's shape.
     functional : numpy.ndarray
         ∇_{F,I2}, ``float32``.
+    fused : numpy.ndarray
+        The grey fused image F these maps differentiate, ``float32`` on 0..255.
     method : str
         The fusion method.
     path : str
@@ -131,19 +143,22 @@ class Gradients:
 
     anatomical: np.ndarray
     functional: np.ndarray
+    fused: np.ndarray
     method: str
     path: str
     detail: str
     signal: np.ndarray | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def color(self, omega: float = DEFAULT_OMEGA) -> np.ndarray:
+    def color(self, omega: float = DEFAULT_OMEGA, sigma: float = DEFAULT_SIGMA) -> np.ndarray:
         """FunFuseAn's colour image of these maps over their signal (:func:`gradient_color`).
 
         Parameters
         ----------
         omega : float, optional
             Ω, the saturation factor, in [0, 1].
+        sigma : float, optional
+            σ in pixels of the Gaussian pooling the gradient magnitudes.
 
         Returns
         -------
@@ -154,10 +169,12 @@ class Gradients:
         --------
         >>> a = np.zeros((4, 4)); a[1:3, 1:3] = 100.0             # signal in the centre
         >>> g = input_gradients(a, np.zeros((4, 4)), "average")
-        >>> g.color(0.0)[1:, 1:, 0].tolist()  # constant maps: mid-grey, black without signal
+        >>> g.color(0.0)[1:, 1:, 0].tolist()  # Ω = 0: the grey F (constant), black without signal
         [[127.5, 127.5, 0.0], [127.5, 127.5, 0.0], [0.0, 0.0, 0.0]]
         """
-        return gradient_color(self.anatomical, self.functional, omega=omega, mask=self.signal)
+        return gradient_color(
+            self.anatomical, self.functional, self.fused, omega=omega, sigma=sigma, mask=self.signal
+        )
 
 
 def gradient_path(method: str) -> str:
@@ -340,15 +357,16 @@ def input_gradients(
         if not np.isfinite(arr).all():
             raise InputError(None, f"the {name} image contains NaN or infinite values")
     signal = signal_mask(a, b)
+    fused = np.asarray(m.func(a, b, **bound), dtype=np.float32)
     if m.gradients is not None:
         g1, g2 = m.gradients(a, b, **bound)
         g1, g2 = np.asarray(g1, np.float32), np.asarray(g2, np.float32)
-        return Gradients(g1, g2, m.name, "exact", _exact_detail(m), signal, bound)
+        return Gradients(g1, g2, fused, m.name, "exact", _exact_detail(m), signal, bound)
     g1, g2 = finite_difference_gradients(
         lambda x, y: m.func(x, y, **bound), a, b, step=step, stride=stride, progress=progress
     )
     detail = f"finite differences, step {step:g} grey level(s), lattice stride {stride}"
-    return Gradients(g1, g2, m.name, "finite-difference", detail, signal, bound)
+    return Gradients(g1, g2, fused, m.name, "finite-difference", detail, signal, bound)
 
 
 #: Percentiles of a gradient map taken as its minimum and maximum for display.
@@ -413,33 +431,42 @@ def normalise(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     return np.clip((g - lo) / (hi - lo), 0.0, 1.0)
 
 
-def functional_share(g: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+def functional_share(
+    anatomical: np.ndarray, functional: np.ndarray, *, sigma: float = DEFAULT_SIGMA
+) -> np.ndarray:
     """How much the functional image drives F at each pixel, from 0 to 1.
+
+    s = G_σ ∗ |∇_{F,I2}| / (G_σ ∗ |∇_{F,I1}| + G_σ ∗ |∇_{F,I2}|), G_σ a Gaussian of σ pixels
+    (:func:`scipy.ndimage.gaussian_filter`, mirrored borders): the functional part of the
+    gradient magnitude pooled over a neighbourhood. Pooling removes the pixel-to-pixel salt and
+    pepper of Jacobian column sums; the ratio does not depend on the maps' ranges.
 
     Parameters
     ----------
-    g : numpy.ndarray
-        ∇_{F,I2}.
-    mask : numpy.ndarray of bool, optional
-        Only these pixels set the range.
+    anatomical, functional : numpy.ndarray
+        ∇_{F,I1} and ∇_{F,I2}, one shape.
+    sigma : float, optional
+        σ of the Gaussian in pixels (default 2; 0 takes each pixel alone).
 
     Returns
     -------
     numpy.ndarray
-        ``g / hi`` clipped to [0, 1], ``hi`` the 99.5th percentile of ``g``: 0 where the
-        functional image does not drive F (``g ≤ 0``); 0 everywhere for a map without a
-        positive percentile.
+        The share, float64 in [0, 1]; 0 where neither map moves F.
 
     Examples
     --------
-    >>> functional_share(np.array([-1.0, 0.5, 1.0, 1.0])).tolist()
-    [0.0, 0.5, 1.0, 1.0]
+    >>> functional_share(np.array([[1.0, 1.0, 0.0, 0.0]]), np.array([[0.0, 1.0, 3.0, 0.0]]),
+    ...                  sigma=0).tolist()
+    [[0.0, 0.5, 1.0, 0.0]]
     """
-    g = np.asarray(g, dtype=np.float64)
-    hi = display_range(g, mask)[1]
-    if hi <= 0:
-        return np.zeros(g.shape)
-    return np.clip(g / hi, 0.0, 1.0)
+    pooled = [
+        ndimage.gaussian_filter(np.abs(np.asarray(g, dtype=np.float64)), sigma, mode="mirror")
+        for g in (anatomical, functional)
+    ]
+    total = pooled[0] + pooled[1]
+    share = np.zeros(total.shape)
+    np.divide(pooled[1], total, out=share, where=total > 0)
+    return np.clip(share, 0.0, 1.0)
 
 
 def color_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
@@ -472,30 +499,44 @@ def color_code(level: np.ndarray, cmap: str = "jet") -> np.ndarray:
 def gradient_color(
     anatomical: np.ndarray,
     functional: np.ndarray,
+    fused: np.ndarray,
     *,
     omega: float = DEFAULT_OMEGA,
+    sigma: float = DEFAULT_SIGMA,
     mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """FunFuseAn's colour image from the two gradient maps.
+    """FunFuseAn's colour view: the fused image, coloured by the functional share of its gradient.
 
-    With ``s`` = :func:`functional_share` of ∇_{F,I2}: H from jet(``s``), S = Ω · ``s`` ·
-    S(jet(``s``)), V from :func:`normalise` (∇_{F,I1}); converted back to RGB.
+    With ``s`` = :func:`functional_share` of the two maps: H from jet(``s``), S = Ω · ``s`` ·
+    S(jet(``s``)), V from :func:`normalise` (F); converted back to RGB. Where the functional
+    image drives F the anatomy takes the colour of its share (green at one half, red near one);
+    where only the anatomical image does, it stays grey.
 
     Parameters
     ----------
     anatomical, functional : numpy.ndarray
         ∇_{F,I1} and ∇_{F,I2} (:attr:`Gradients.anatomical`, :attr:`Gradients.functional`),
         2D, one shape.
+    fused : numpy.ndarray
+        The grey fused image F (:attr:`Gradients.fused`), the maps' shape.
     omega : float, optional
-        Ω, the saturation factor, in [0, 1]; 0 gives the grey ∇_{F,I1}.
+        Ω, the saturation factor, in [0, 1]; 0 gives the grey F.
+    sigma : float, optional
+        σ in pixels of the Gaussian that pools the gradient magnitudes (default 2).
     mask : numpy.ndarray of bool, optional
-        E.g. :attr:`Gradients.signal`: both maps are normalised over these pixels only and the
-        others are black.
+        E.g. :attr:`Gradients.signal`: only these pixels pool into the share and set F's
+        range; the others are black.
 
     Returns
     -------
     numpy.ndarray
-        ``float32`` RGB on 0..255; where ∇_{F,I2} ≤ 0 (or Ω = 0) the three channels are equal.
+        ``float32`` RGB on 0..255; where ∇_{F,I2} = 0 around a pixel (or Ω = 0) the three
+        channels are equal.
+
+    Raises
+    ------
+    InputError
+        If the maps, F or the mask differ in shape, or Ω or σ is out of its range.
 
     References
     ----------
@@ -504,21 +545,34 @@ def gradient_color(
 
     Examples
     --------
-    >>> g1 = np.array([[0.0, 1.0]]); g2 = np.array([[1.0, 0.0]])
-    >>> gradient_color(g1, g2, omega=0.0)[0, 1].tolist()
+    >>> g1 = np.array([[1.0, 1.0]]); g2 = np.array([[0.0, 3.0]]); f = np.array([[0.0, 1.0]])
+    >>> gradient_color(g1, g2, f, omega=0.0, sigma=0)[0, 1].tolist()
     [255.0, 255.0, 255.0]
+    >>> gradient_color(g1, g2, f, omega=1.0, sigma=0)[0, 1].round().tolist()  # share 3/4: orange
+    [255.0, 178.0, 64.0]
     """
-    omega = bind_view("gradient-color", omega=omega)["omega"]
-    g1 = np.asarray(anatomical)
-    g2 = np.asarray(functional)
+    bound = bind_view("gradient-color", omega=omega, sigma=sigma)
+    g1, g2, f = (np.asarray(x) for x in (anatomical, functional, fused))
     if g1.shape != g2.shape or g1.ndim != 2:
         raise InputError(None, f"gradient maps differ in shape: {g1.shape} and {g2.shape}")
+    if f.shape != g1.shape:
+        raise InputError(None, f"fused image shape {f.shape} differs from the maps' {g1.shape}")
     if mask is not None and np.shape(mask) != g1.shape:
         raise InputError(None, f"mask shape {np.shape(mask)} differs from the maps' {g1.shape}")
-    share = functional_share(g2, mask)
+    if mask is not None:  # pixels without signal do not pool into their neighbours' share
+        keep = np.asarray(mask, dtype=bool)
+        g1, g2 = np.where(keep, g1, 0.0), np.where(keep, g2, 0.0)
+    share = functional_share(g1, g2, sigma=bound["sigma"])
+    return _share_color(share, normalise(f, mask), bound["omega"], mask)
+
+
+def _share_color(
+    share: np.ndarray, value: np.ndarray, omega: float, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """HSV: hue jet(share), saturation Ω · share · S(jet), value ``value`` (0..1) → RGB."""
     hsv = rgb_to_hsv(color_code(share, "jet"))
     hsv[..., 1] *= omega * share
-    hsv[..., 2] = normalise(g1, mask) * 255.0
+    hsv[..., 2] = value * 255.0
     if mask is not None:
         hsv[~np.asarray(mask, dtype=bool), 2] = 0.0
     return np.clip(hsv_to_rgb(hsv), 0.0, 255.0).astype(np.float32)
@@ -554,11 +608,9 @@ Paths = Iterable[str | os.PathLike[str] | None]
 
 
 def _key(omega: float, n: int = 64) -> np.ndarray:
-    """The 2D colour key: ∇_{F,I2} from 0 (left) to its maximum, ∇_{F,I1} bottom → top."""
+    """The 2D colour key: the functional share from 0 (left) to 1, F's brightness bottom → top."""
     x = np.linspace(0.0, 1.0, n)
-    g2 = np.tile(x, (n, 1))
-    g1 = np.tile(x[::-1, None], (1, n))
-    return gradient_color(g1, g2, omega=omega)
+    return _share_color(np.tile(x, (n, 1)), np.tile(x[::-1, None], (1, n)), omega)
 
 
 def _gradients_of(
@@ -589,8 +641,8 @@ def _gradients_of(
 @register_view(
     "gradient-color",
     family="gradients",
-    summary="FunFuseAn's colour view: hue from ∇F,I2 (functional), brightness from ∇F,I1",
-    params={"omega": OMEGA, "step": STEP, "stride": STRIDE},
+    summary="FunFuseAn's colour view: F coloured by the functional share of its gradient",
+    params={"omega": OMEGA, "sigma": SIGMA, "step": STEP, "stride": STRIDE},
     reference=FUNFUSEAN,
     capabilities=("raw", "fusion", "gradients"),
 )
@@ -602,6 +654,7 @@ def gradient_color_figure(
     method: str = "funfusean",
     params: Mapping[str, Any] | None = None,
     omega: float = DEFAULT_OMEGA,
+    sigma: float = DEFAULT_SIGMA,
     step: float = 1.0,
     stride: int = 8,
     gradients: Gradients | None = None,
@@ -610,8 +663,8 @@ def gradient_color_figure(
     inputs: Paths = (),
     output_file: str | os.PathLike[str] | None = None,
 ) -> Figure:
-    """FunFuseAn's colour view of a fusion, with its 2D colour key (hue ← ∇_{F,I2},
-    brightness ← ∇_{F,I1}).
+    """FunFuseAn's colour view of a fusion, with its 2D colour key (hue ← the functional share
+    of ∇F, brightness ← F).
 
     Parameters
     ----------
@@ -623,6 +676,8 @@ def gradient_color_figure(
         Its parameters.
     omega : float, optional
         Ω, the saturation factor, in [0, 1].
+    sigma : float, optional
+        σ in pixels of the Gaussian pooling the gradient magnitudes (:func:`functional_share`).
     step, stride : optional
         The finite-difference step (grey levels) and lattice stride (pixels), for methods
         without exact gradients.
@@ -648,12 +703,12 @@ def gradient_color_figure(
     """
     inputs = file_inputs(anatomical, functional, inputs=inputs)
     out = output_path(output_file, inputs)
-    opts = bind_view("gradient-color", omega=omega, step=step, stride=stride)
+    opts = bind_view("gradient-color", omega=omega, sigma=sigma, step=step, stride=stride)
     grads = _gradients_of(
         anatomical, functional, gradients, method, params, opts, progress, max_pixels
     )
     omega = opts["omega"]
-    image = grads.color(omega)
+    image = grads.color(omega, opts["sigma"])
     cell, key_w, title = 4.0, 1.6, 0.5
     width = cell + key_w + 0.45
     fig = new_figure(width, cell + title)
@@ -688,9 +743,9 @@ def gradient_color_figure(
     )
     kax.imshow(_key(omega).astype(np.uint8), extent=(0, 1, 0, 1), interpolation="nearest")
     kax.set_title("colour key", color=FOREGROUND, fontsize=7)
-    kax.set_xlabel("∇F,I2 (functional)", color=FOREGROUND, fontsize=7)
-    kax.set_ylabel("∇F,I1 (anatomical)", color=FOREGROUND, fontsize=7)
-    kax.set_xticks([0, 1], ["≤ 0", "max"])
+    kax.set_xlabel("functional share of ∇F", color=FOREGROUND, fontsize=7)
+    kax.set_ylabel("F", color=FOREGROUND, fontsize=7)
+    kax.set_xticks([0, 1], ["0", "1"])
     kax.set_yticks([0, 1], ["min", "max"])
     kax.tick_params(colors=FOREGROUND, labelsize=6)
     for spine in kax.spines.values():
@@ -776,9 +831,8 @@ def gradients_figure(
     pair = prepare_pair_2d(anatomical, functional, max_pixels=max_pixels)
     names = names or pair.names(("MRI (I1)", "PET (I2)"))
     grads = _gradients_of(pair.a, pair.b, gradients, method, params, opts, progress, None)
-    b_grey = functional_grey(pair.b, pair.a.ndim)
     if fused is None:
-        fused = fuse_arrays(pair.a, b_grey, grads.method, **grads.params)
+        fused = grads.fused
     b_shown = pair.b
     if palette is not None and b_shown.ndim == pair.a.ndim:
         b_shown = apply_palette(b_shown, opts["palette"])
@@ -832,7 +886,7 @@ def gradients_figure(
         shown = show_image(ax, g, title=label, cmap=cmap, vmin=lo, vmax=hi)
         add_colorbar(fig, shown, bar_rect(pos), "Σ ∂F/∂I")
     ax, _ = axes(1, 2)
-    show_image(ax, grads.color(0.0), title="Ω = 0 (∇F,I1 only)")
+    show_image(ax, grads.color(0.0), title="Ω = 0 (F in grey)")
     for c, omega in enumerate(omegas):
         ax, _ = axes(2, c)
         show_image(ax, grads.color(omega), title=f"colour view, Ω = {omega:g}")

@@ -136,7 +136,7 @@ def _maps(
     view: ViewRequest,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The visualisation maps of :mod:`brainfuse.viz` for a 2D result (or a middle slice)."""
-    from ..viz import checkerboard, difference, gradient_color, input_gradients, overlay
+    from ..viz import checkerboard, difference, input_gradients, overlay
     from ..viz.views import bind_view
 
     # the views' settings come from the view registry: its defaults, checked by its bounds
@@ -152,9 +152,7 @@ def _maps(
         g = input_gradients(
             a, b_grey, method, step=settings["step"], stride=settings["stride"], **params
         )
-        maps["gradient_color"] = gradient_color(
-            g.anatomical, g.functional, omega=settings["omega"], mask=g.signal
-        )
+        maps["gradient_color"] = g.color(settings["omega"], settings["sigma"])
         info = {"path": g.path, "detail": g.detail, "omega": settings["omega"]}
     return maps, info
 
