@@ -86,3 +86,17 @@ def test_pet_overlay_shows_the_hypometabolic_lesion_low_and_leaves_the_backgroun
     assert rgb_to_grey(layer)[lesion].mean() < rgb_to_grey(layer)[normal].mean() - 10
     assert layer[lesion, 0].mean() < layer[normal, 0].mean() - 40
     assert np.all(out[views["outside"]] < 0.5)  # black in the PNG (the MRI's residue ~1e-40)
+
+
+def test_mdafuse_energy_colours_the_tumour_and_not_its_mirror(views):
+    from brainfuse.models.pretrained import weights_path
+    from brainfuse.viz import enhance
+
+    if not weights_path("mdafuse").is_file():
+        pytest.skip("MdAFuse weights not shipped")
+    rgb = enhance(views["mri"], views["pet"])
+    chroma = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
+    tumour = views["tumour"]
+    mirror = tumour[::-1, :]
+    assert chroma[tumour].mean() > 3 * chroma[mirror].mean()  # measured: 144 against 16
+    assert chroma[tumour].mean() > 100
