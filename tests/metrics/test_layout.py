@@ -104,8 +104,9 @@ def test_list_metrics_by_profile_and_all() -> None:
     by_name = {m.name: m for m in list_metrics("paper")}
     assert isinstance(by_name["CE"], Metric)
     assert by_name["CE"].capabilities == {"lower-is-better"}
-    assert not by_name["CE"].higher_is_better
+    assert by_name["CE"].direction == "lower-is-better"
     assert by_name["rSFe"].capabilities == {"zero-is-best"}
+    assert sorted([0.3, -0.1, -0.5], key=by_name["rSFe"].rank_key) == [-0.1, 0.3, -0.5]
     assert by_name["EN"].capabilities == {"higher-is-better"}
     assert by_name["OP"].reference.startswith("Amini & Mostaar 2022")
     assert list_metrics("tang")[-5].reference.startswith("Wang, Bovik")  # tang SSIM

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..io.atomic import atomic_path
+from ..metrics.profiles import rank_key
 from .published import PublishedRow
 from .runner import Task
 
@@ -75,8 +76,8 @@ class Summary:
     ----------
     metrics : list of str
         The metrics, in first-seen order.
-    higher_is_better : dict of str to bool
-        The direction of each metric.
+    direction : dict of str to str
+        The direction of each metric (:data:`brainfuse.metrics.profiles.DIRECTIONS`).
     stats : list of MethodStats
         Per pair set (sorted), per method (in the order given).
     records : list of dict
@@ -84,7 +85,7 @@ class Summary:
     """
 
     metrics: list[str]
-    higher_is_better: dict[str, bool]
+    direction: dict[str, str]
     stats: list[MethodStats]
     records: list[dict[str, Any]]
 
@@ -107,14 +108,19 @@ def load_records(tasks: Sequence[Task], out: Path) -> list[dict[str, Any]]:
     return [json.loads(t.result_path(out).read_text(encoding="utf-8")) for t in tasks]
 
 
-def _ranks(values: list[float], higher: bool) -> list[int]:
+def _ranks(values: list[float], direction: str) -> list[int]:
     """Competition ranks (1 = best, ties share the best rank; NaN ranks last)."""
-    keyed = [(-v if higher else v) if not math.isnan(v) else math.inf for v in values]
+    keyed = [rank_key(v, direction) for v in values]
     return [1 + sum(k < mine for k in keyed) for mine in keyed]
 
 
+HIGHER = "higher-is-better"
+#: How a direction is marked in the report's column heads.
+ARROWS = {"higher-is-better": "↑", "lower-is-better": "↓", "zero-is-best": "→0"}
+
+
 def summarise(
-    records: list[dict[str, Any]], methods: Sequence[str], higher_is_better: dict[str, bool]
+    records: list[dict[str, Any]], methods: Sequence[str], direction: dict[str, str]
 ) -> Summary:
     """Mean, sample standard deviation and rank of each method per pair set and metric.
 
@@ -124,8 +130,9 @@ def summarise(
         Task records (``method``, ``pair_set``, ``metrics``, ``ms`` ...).
     methods : sequence of str
         The methods, in the order to report them.
-    higher_is_better : dict of str to bool
-        The direction of each metric (missing: higher is better).
+    direction : dict of str to str
+        The direction of each metric (:data:`brainfuse.metrics.profiles.DIRECTIONS`;
+        missing: higher is better).
 
     Returns
     -------
@@ -140,7 +147,7 @@ def summarise(
     ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
     ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
     ... ]
-    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": "higher-is-better"})
     >>> [(s.method, s.mean["EN"], s.rank["EN"], s.median_ms) for s in summary.stats]
     [('average', 4.5, 2, 3.0), ('maximum', 6.0, 1, 1.0)]
     """
@@ -162,13 +169,11 @@ def summarise(
                 std[m] = float(vals.std(ddof=1)) if len(vals) > 1 else 0.0
             ms = float(np.median([r["ms"] for r in recs]))
             block.append((method, len(recs), mean, std, ms))
-        ranks = {
-            m: _ranks([b[2][m] for b in block], higher_is_better.get(m, True)) for m in metrics
-        }
+        ranks = {m: _ranks([b[2][m] for b in block], direction.get(m, HIGHER)) for m in metrics}
         for i, (method, n, mean, std, ms) in enumerate(block):
             rank = {m: ranks[m][i] for m in metrics}
             stats.append(MethodStats(method, pair_set, n, mean, std, rank, ms))
-    return Summary(metrics, higher_is_better, stats, records)
+    return Summary(metrics, direction, stats, records)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -205,7 +210,7 @@ def pairs_csv(summary: Summary) -> str:
     ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
     ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
     ... ]
-    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": "higher-is-better"})
     >>> from brainfuse.bench.report import pairs_csv
     >>> print(pairs_csv(summary).splitlines()[1])
     average,MRI-CT,1.png,4.0
@@ -244,7 +249,7 @@ def summary_csv(summary: Summary) -> str:
     ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
     ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
     ... ]
-    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": "higher-is-better"})
     >>> from brainfuse.bench.report import summary_csv
     >>> print(summary_csv(summary))
     pair_set,method,metric,n,mean,std,rank
@@ -280,7 +285,7 @@ def speed_csv(summary: Summary) -> str:
     ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
     ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
     ... ]
-    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": "higher-is-better"})
     >>> from brainfuse.bench.report import speed_csv
     >>> print(speed_csv(summary))
     pair_set,method,n,median_ms
@@ -312,7 +317,7 @@ def _published_table(
         [r.values[m] for m in metrics] for r in rows
     ]
     ranks = [
-        _ranks([v[j] for v in values], summary.higher_is_better.get(m, True))
+        _ranks([v[j] for v in values], summary.direction.get(m, HIGHER))
         for j, m in enumerate(metrics)
     ]
     body = [
@@ -324,7 +329,7 @@ def _published_table(
 
 def _set_table(summary: Summary, pair_set: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of one pair set's summary: mean ± std (rank) per metric, ms/pair."""
-    arrows = {m: "↑" if summary.higher_is_better.get(m, True) else "↓" for m in summary.metrics}
+    arrows = {m: ARROWS[summary.direction.get(m, HIGHER)] for m in summary.metrics}
     header = ["method", "n", *[f"{m} {arrows[m]}" for m in summary.metrics], "ms/pair"]
     body = [
         [
@@ -372,7 +377,7 @@ def summary_markdown(
     ...     for m, i, en, ms in [("average", 1, 4.0, 2.0), ("average", 2, 5.0, 4.0),
     ...                          ("maximum", 1, 6.0, 1.0), ("maximum", 2, 6.0, 1.0)]
     ... ]
-    >>> summary = summarise(records, ["average", "maximum"], {"EN": True})
+    >>> summary = summarise(records, ["average", "maximum"], {"EN": "higher-is-better"})
     >>> from brainfuse.bench.report import summary_markdown
     >>> print(summary_markdown(summary, {"profile": "paper"}, {}).splitlines()[-3])
     | maximum | 2 | 6.000 ± 0.000 (1) | 1.00 |
@@ -382,7 +387,7 @@ def summary_markdown(
     out += [
         "",
         "Cells: mean ± sample standard deviation over the pairs, (rank among the methods run; "
-        "1 = best). Arrows: ↑ higher is better, ↓ lower is better.",
+        "1 = best). Arrows: ↑ higher is better, ↓ lower is better, →0 closest to zero is best.",
     ]
     for pair_set in sorted({s.pair_set for s in summary.stats}):
         header, body = _set_table(summary, pair_set)
@@ -472,7 +477,8 @@ img.grid {{ max-width: 100%; }}
 <h1>BrainFuse benchmark</h1>
 <ul>{items}</ul>
 <p>Cells: mean ± sample standard deviation over the pairs (rank among the methods run; 1 = best);
-↑ higher is better, ↓ lower is better; ms/pair: median fusion time per pair.
+↑ higher is better, ↓ lower is better, →0 closest to zero is best; ms/pair: median fusion
+time per pair.
 Files: <a href="pairs.csv">pairs.csv</a> (every pair), <a href="summary.csv">summary.csv</a>,
 <a href="summary.md">summary.md</a>, <a href="speed.csv">speed.csv</a>, fused images in
 <a href="fused/">fused/</a>.</p>

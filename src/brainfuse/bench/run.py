@@ -186,8 +186,8 @@ def run_bench(
             f"every task failed, e.g. {f.method} on {f.pair_set}/{f.name}: {f.error}",
         )
     prof = get_profile(profile)
-    higher = {name: m.higher_is_better for name, m in prof.metrics.items()}
-    summary = summarise(records, methods, higher)
+    direction = {name: m.direction for name, m in prof.metrics.items()}
+    summary = summarise(records, methods, direction)
     published, notes = _published(pairs, compare)
     notes += _failure_notes(failures, records)
     _grids(out_dir, pairs, methods, examples)

@@ -39,6 +39,7 @@ from . import edges, fmi, hvs, information, noreference, phase, ranking, sources
 from .grey import cddfuse_grey, grey_bt601, grey_matlab
 
 __all__ = [
+    "DIRECTIONS",
     "METRICS",
     "PROFILES",
     "Metric",
@@ -48,10 +49,42 @@ __all__ = [
     "ProfileRegistry",
     "get_profile",
     "list_metrics",
+    "rank_key",
 ]
 
 #: A metric as a profile computes it: ``(fused, a, b) -> value``.
 MetricFn = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+
+
+#: How a metric's values rank: larger first, smaller first, or closest to zero first.
+DIRECTIONS = ("higher-is-better", "lower-is-better", "zero-is-best")
+
+
+def rank_key(value: float, direction: str) -> float:
+    """``value`` as a number where smaller ranks better under ``direction`` (see
+    :data:`DIRECTIONS`): −v, v or |v|; NaN ranks last (+inf).
+
+    Parameters
+    ----------
+    value : float
+        A metric value.
+    direction : str
+        One of :data:`DIRECTIONS`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> [rank_key(-0.2, d) for d in DIRECTIONS]
+    [0.2, -0.2, 0.2]
+    """
+    if math.isnan(value):
+        return math.inf
+    if direction == "lower-is-better":
+        return value
+    return abs(value) if direction == "zero-is-best" else -value
 
 
 @dataclass(frozen=True)
@@ -79,9 +112,30 @@ class Metric(Entry):
         return 3 in self.dims
 
     @property
-    def higher_is_better(self) -> bool:
-        """False for a metric where lower is better (ranked ascending), True otherwise."""
-        return "lower-is-better" not in self.capabilities
+    def direction(self) -> str:
+        """``"higher-is-better"``, ``"lower-is-better"`` or ``"zero-is-best"`` (rSFe)."""
+        return next(iter(self.capabilities & set(DIRECTIONS)), "higher-is-better")
+
+    def rank_key(self, value: float) -> float:
+        """``value`` as a number where smaller ranks better: −v, v or |v| by :attr:`direction`.
+
+        Parameters
+        ----------
+        value : float
+            A value of this metric.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> from brainfuse.metrics import list_metrics
+        >>> rsfe = next(m for m in list_metrics("paper") if m.name == "rSFe")
+        >>> sorted([0.3, -0.1, -0.5], key=rsfe.rank_key)
+        [-0.1, 0.3, -0.5]
+        """
+        return rank_key(value, self.direction)
 
     def __call__(self, fused: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
         """The metric's value on grey arrays (see :func:`~brainfuse.metrics.evaluate`)."""
