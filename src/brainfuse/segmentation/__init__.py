@@ -11,5 +11,7 @@ CNN-Transformer). This package holds what those pipelines stand on:
 - :mod:`~brainfuse.segmentation.cases`: a generator of BraTS-like cases with exact labels,
   built from the MNI152 template nilearn ships, written in the BraTS folder layout;
 - :mod:`~brainfuse.segmentation.io`: loaders for the layouts users hold (BraTS 2018–2023
-  folders, the Medical Segmentation Decathlon's Task01 4-D NIfTI), z-scored over the brain.
+  folders, the Medical Segmentation Decathlon's Task01 4-D NIfTI), z-scored over the brain;
+- :mod:`~brainfuse.segmentation.nets`: Liu et al.'s PIF-Net, MSFF and stage network with their
+  losses (not yet trained: no segmentation is shipped).
 """
