@@ -76,7 +76,6 @@ def correct_command(
     check_output_path(output, [raw_path])
     _suffix(output)
     raw = read_recording(raw_path, ecg=ecg)
-    click.echo(f"correcting {raw_path} with {method} ...", err=True)
     result = correct(raw, method, ecg=ecg, gradient=not no_gradient, marker=marker, params=parsed)
     provenance = {
         "software": f"brainfuse {__version__}",
