@@ -103,6 +103,26 @@ def test_correct_refuses_bad_recordings(files, tmp_path, capsys, key, extra, nee
     )
 
 
+def test_correct_refuses_channels_at_different_rates(tmp_path, capsys):
+    import edfio
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mixed.edf"
+    edfio.Edf(
+        [
+            edfio.EdfSignal(
+                rng.standard_normal(10000) * 10, 1000, label="C3", physical_dimension="uV"
+            ),
+            edfio.EdfSignal(
+                rng.standard_normal(2500) * 100, 250, label="ECG", physical_dimension="uV"
+            ),
+        ]
+    ).write(path)
+    out = tmp_path / "out_raw.fif"
+    argv = ["eeg-fmri", "correct", str(path), "--ecg", "ECG", "-o", str(out)]
+    _refused(capsys, argv, out, "mixed.edf", "250, 1000 Hz", "mismatched sampling rates")
+
+
 def test_correct_refuses_bad_requests(files, tmp_path, capsys):
     out = tmp_path / "out_raw.fif"
     base = ["eeg-fmri", "correct", str(files["fif"]), "-o"]

@@ -57,6 +57,7 @@ def read_recording(path: str | os.PathLike[str], *, ecg: str | None = None) -> A
     except Exception as exc:  # MNE raises many types for a corrupt or foreign file
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise InputError(path, f"cannot read as an EEG recording ({reason})") from None
+    _check_rates(raw, path)
     if ecg is not None:
         if ecg not in raw.ch_names:
             raise InputError(path, f"no channel '{ecg}' (the ECG channel) in the recording")
@@ -66,6 +67,21 @@ def read_recording(path: str | os.PathLike[str], *, ecg: str | None = None) -> A
     if not np.isfinite(raw._data).all():
         raise InputError(path, "the recording holds NaN or infinite samples")
     return raw
+
+
+def _check_rates(raw: Any, path: Path) -> None:
+    """EDF/BDF channels may each have their own sampling rate; MNE then upsamples every channel
+    to the highest one, silently. A BCG correction needs the ECG and the EEG at one rate, so
+    such a file is refused."""
+    extras = getattr(raw, "_raw_extras", None) or [{}]
+    n_samps = extras[0].get("n_samps") if isinstance(extras[0], dict) else None
+    if n_samps is None or len(n_samps) != len(raw.ch_names):
+        return
+    n_samps = np.asarray(n_samps, dtype=float)
+    if np.unique(n_samps).size > 1:
+        rates = sorted({float(raw.info["sfreq"]) * n / n_samps.max() for n in n_samps})
+        shown = ", ".join(f"{r:g}" for r in rates)
+        raise InputError(path, f"channels sampled at {shown} Hz (mismatched sampling rates)")
 
 
 def _suffix(path: Path) -> str:

@@ -227,7 +227,10 @@ def evaluate_subject(
             "log_power": {k: float(np.log10(v.mean())) for k, v in t_abs.items()},
             "psd_o": t_psd[o_idx].mean(axis=0).tolist(),
         },
-        "outside": {"log_power": {k: float(np.log10(v.mean())) for k, v in o_abs.items()}},
+        "outside": {
+            "log_power": {k: float(np.log10(v.mean())) for k, v in o_abs.items()},
+            "ec_eo": ec_eo_ratio(outside, n=None, reject_uv=np.inf),
+        },
         "freqs": t_f.tolist(),
         "methods": {},
     }
