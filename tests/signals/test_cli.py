@@ -181,3 +181,16 @@ def test_list_bcg_names_the_eight_corrections(capsys):
     assert main(["list", "bcg", "--json"]) == 0
     names = [e["name"] for e in json.loads(capsys.readouterr().out)]
     assert names == ["aas", "obs", "ica", "obs-ica", "aas-ica", "projic-aas", "projic-obs", "ife"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("brainvision", "inside.vhdr"), ("eeglab", "inside.set")]
+)
+def test_correct_reads_brainvision_and_eeglab(session, tmp_path, capsys, fmt, name):
+    # BrainVision markers come back as "Comment/TR": the marker still matches
+    src = tmp_path / name
+    mne.export.export_raw(src, session.inside, fmt=fmt, verbose="error")
+    out = tmp_path / "clean_raw.fif"
+    assert main(["eeg-fmri", "correct", str(src), "--ecg", "ECG", "-m", "aas", "-o", str(out)]) == 0
+    prov = json.loads(mne.io.read_raw(out, verbose="error").info["description"])
+    assert abs(prov["beats"] - session.r_peaks.size) <= 1

@@ -31,6 +31,7 @@ from ..errors import InputError
 
 __all__ = [
     "BCG_DELAY_S",
+    "annotation_spans",
     "bcg_aas",
     "bcg_obs",
     "detect_qrs",
@@ -101,14 +102,39 @@ def volume_onsets(raw: Any, marker: str = "TR") -> np.ndarray:
     InputError
         Fewer than 2 markers.
     """
-    ann = raw.annotations
-    onsets = np.array([o for o, d in zip(ann.onset, ann.description, strict=True) if d == marker])
+    onsets = np.array([a for a, _ in annotation_spans(raw, marker)])
     if onsets.size < 2:
         raise InputError(
             _source(raw), f"no volume markers: fewer than 2 '{marker}' annotations ({onsets.size})"
         )
-    first = raw.first_time if ann.orig_time is not None else 0.0
-    return np.sort(np.round((onsets - first) * raw.info["sfreq"]).astype(int))
+    return np.sort(np.round(onsets * raw.info["sfreq"]).astype(int))
+
+
+def annotation_spans(raw: Any, label: str) -> list[tuple[float, float]]:
+    """(start, stop) in seconds from the first sample of the annotations called ``label``.
+
+    A BrainVision marker comes back from MNE as ``"Type/label"`` (``"Comment/TR"``), so a
+    description ending in ``"/label"`` matches too.
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        The recording.
+    label : str
+        The description, e.g. ``"TR"``, ``"EC"``.
+
+    Returns
+    -------
+    list of (float, float)
+        In annotation order.
+    """
+    ann = raw.annotations
+    shift = raw.first_time if ann.orig_time is not None else 0.0
+    return [
+        (o - shift, o - shift + d)
+        for o, d, desc in zip(ann.onset, ann.duration, ann.description, strict=True)
+        if desc == label or desc.endswith("/" + label)
+    ]
 
 
 def _sliding_template(epochs: np.ndarray, window: int) -> np.ndarray:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .artefacts import BCG_DELAY_S, _bcg_tiling, _sliding_template, obs_fit
+from .artefacts import BCG_DELAY_S, _bcg_tiling, _sliding_template, annotation_spans, obs_fit
 
 __all__ = [
     "BcgScores",
@@ -323,21 +323,9 @@ def alpha_scores(ica: Any, raw: Any) -> dict[str, np.ndarray]:
     alpha = psd[:, (f >= 8) & (f <= 12)].mean(axis=1)
     side = psd[:, ((f >= 4) & (f <= 7)) | ((f >= 14) & (f <= 20))].mean(axis=1)
     reactivity = np.ones(src.shape[0])
-    blocks = {
-        d: [
-            (o, o + du)
-            for o, du, dd in zip(
-                raw.annotations.onset,
-                raw.annotations.duration,
-                raw.annotations.description,
-                strict=True,
-            )
-            if dd == d
-        ]
-        for d in ("EC", "EO")
-    }
+    blocks = {d: annotation_spans(raw, d) for d in ("EC", "EO")}
     if blocks["EC"] and blocks["EO"]:
-        t = raw.times + (raw.first_time if raw.annotations.orig_time is not None else 0.0)
+        t = raw.times
         power = {}
         for d, spans in blocks.items():
             mask = np.zeros(t.size, bool)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .artefacts import annotation_spans
 from .spectra import BANDS, band_power, ec_eo_ratio, epochs, iaf_cog, percent_change, spectrum
 
 __all__ = ["cardiac_harmonics", "evaluate_subject", "spectral_table"]
@@ -105,9 +106,9 @@ def spectral_table(
             for k in BANDS
         }
     }
-    descriptions = set(raw.annotations.description)
     table["ec_eo_ratio"] = None
-    if {"EC", "EO"} <= descriptions and {"O1", "O2"} <= set(raw.ch_names):
+    blocks = annotation_spans(raw, "EC") and annotation_spans(raw, "EO")
+    if blocks and {"O1", "O2"} <= set(raw.ch_names):
         try:
             table["ec_eo_ratio"] = ec_eo_ratio(raw, n=None, reject_uv=reject_uv)
         except InputError:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from .artefacts import annotation_spans
 
 __all__ = [
     "BANDS",
@@ -47,16 +48,6 @@ BANDS: dict[str, tuple[float, float]] = {
     "fast beta": (18.0, 30.0),
     "gamma": (31.0, 50.0),
 }
-
-
-def _spans(raw: Any, label: str) -> list[tuple[float, float]]:
-    ann = raw.annotations
-    shift = raw.first_time if ann.orig_time is not None else 0.0
-    return [
-        (o - shift, o - shift + d)
-        for o, d, desc in zip(ann.onset, ann.duration, ann.description, strict=True)
-        if desc == label
-    ]
 
 
 def epochs(
@@ -100,7 +91,7 @@ def epochs(
     data = raw.get_data(picks=picks)
     starts = np.arange(0, data.shape[1] - size + 1, size)
     if condition is not None:
-        spans = _spans(raw, condition)
+        spans = annotation_spans(raw, condition)
         t0 = starts / sf
         inside = np.zeros(starts.size, bool)
         for a, b in spans:
