@@ -194,3 +194,26 @@ def test_correct_reads_brainvision_and_eeglab(session, tmp_path, capsys, fmt, na
     assert main(["eeg-fmri", "correct", str(src), "--ecg", "ECG", "-m", "aas", "-o", str(out)]) == 0
     prov = json.loads(mne.io.read_raw(out, verbose="error").info["description"])
     assert abs(prov["beats"] - session.r_peaks.size) <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dask", [False, True])
+def test_bench_scores_every_correction(tmp_path, capsys, dask):
+    out = tmp_path / "bench.json"
+    args = ["eeg-fmri", "bench", "--subjects", "1", "--duration", "60", "--json", str(out)]
+    if dask:
+        args += ["--scheduler", "local", "--workers", "1"]
+    assert main(args) == 0
+    summary = json.loads(out.read_text())["summary"]
+    assert list(summary)[1:] == [
+        "aas",
+        "obs",
+        "ica",
+        "obs-ica",
+        "aas-ica",
+        "projic-aas",
+        "projic-obs",
+        "ife",
+    ]
+    assert summary["uncorrected"]["cardiac_cut_pct"] == 0.0
+    assert summary["obs"]["cardiac_cut_pct"] > 80 and summary["ica"]["cardiac_cut_pct"] > 80

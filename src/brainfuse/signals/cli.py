@@ -221,8 +221,21 @@ def glm_command(raw_path: Path, bold_path: Path, output: Path, marker: str, fwhm
 @click.option("--subjects", default=3, show_default=True, help="Simulated subjects (seeds 0..N-1).")
 @click.option("--duration", default=120.0, show_default=True, help="Recording length (s).")
 @click.option("--sfreq", default=250.0, show_default=True, help="Sampling rate (Hz).")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Run the subjects on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT.",
+)
+@click.option("--workers", type=int, default=None, help="Workers of a local Dask cluster.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=None)
-def bench_command(subjects: int, duration: float, sfreq: float, json_out: Path | None) -> None:
+def bench_command(
+    subjects: int,
+    duration: float,
+    sfreq: float,
+    scheduler: str | None,
+    workers: int | None,
+    json_out: Path | None,
+) -> None:
     """Score every BCG correction on simulated subjects against the known truth.
 
     Prints, per method: cut of the BCG power at cardiac harmonics, alpha and mean band-power
@@ -238,6 +251,10 @@ def bench_command(subjects: int, duration: float, sfreq: float, json_out: Path |
         Seconds per recording.
     sfreq : float
         Sampling rate.
+    scheduler : str or None
+        ``"local"`` or a Dask scheduler address; None runs the subjects one after another.
+    workers : int or None
+        Workers of a local cluster.
     json_out : pathlib.Path or None
         Where to write the per-subject results and the summary.
     """
@@ -251,10 +268,20 @@ def bench_command(subjects: int, duration: float, sfreq: float, json_out: Path |
         check_output_path(json_out)
     if subjects < 1 or duration < 60 or sfreq < 200:
         raise InputError(None, "need --subjects ≥ 1, --duration ≥ 60 s and --sfreq ≥ 200 Hz")
-    rows = [
-        evaluate_subject(s, duration=duration, sfreq=sfreq)
-        for s in track(range(subjects), description="subjects", console=None, transient=True)
-    ]
+    seeds = list(range(subjects))
+    if scheduler is None:
+        rows = [
+            evaluate_subject(s, duration=duration, sfreq=sfreq)
+            for s in track(seeds, description="subjects", transient=True)
+        ]
+    else:
+        from ..bench.cluster import check_scheduler, dask_client
+
+        with dask_client(check_scheduler(scheduler), workers) as client:
+            futures = client.map(
+                evaluate_subject, seeds, duration=duration, sfreq=sfreq, pure=False
+            )
+            rows = client.gather(futures)
     summary = summarise(rows)
     click.echo(
         f"{'method':<12} {'cardiac cut %':>13} {'alpha err %':>11} {'bands |err| %':>13} "
