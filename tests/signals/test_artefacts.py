@@ -90,3 +90,15 @@ def test_corrections_leave_the_input_and_the_ecg_alone(prepared):
     out = artefacts.bcg_obs(raw, peaks)
     np.testing.assert_array_equal(raw.get_data(), copy)
     np.testing.assert_array_equal(out.get_data(picks="ecg"), raw.get_data(picks="ecg"))
+
+
+def test_too_few_beats_for_the_window_is_refused(prepared):
+    import pytest
+
+    from brainfuse.errors import InputError
+
+    raw, peaks = prepared
+    with pytest.raises(InputError, match="the 30-beat AAS template needs 30"):
+        artefacts.bcg_aas(raw, peaks[:20])
+    with pytest.raises(InputError, match="OBS with 4 components needs 10"):
+        artefacts.bcg_obs(raw, peaks[:6])

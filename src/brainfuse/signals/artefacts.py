@@ -352,6 +352,12 @@ def bcg_aas(
         The corrected copy.
     """
     tiling = _bcg_tiling(raw, peaks, delay)
+    if tiling.p.size < window:
+        raise InputError(
+            _source(raw),
+            f"too short: {tiling.p.size} heart beats, "
+            f"the {window}-beat AAS template needs {window}",
+        )
     out = raw.copy().load_data()
     for ch in _eeg_picks(out, picks):
         epochs = tiling.epochs(out._data[ch])
@@ -433,6 +439,12 @@ def bcg_obs(
     import mne
 
     tiling = _bcg_tiling(raw, peaks, delay)
+    if tiling.p.size < 2 * (n_components + 1):
+        raise InputError(
+            _source(raw),
+            f"too short: {tiling.p.size} heart beats, OBS with {n_components} components "
+            f"needs {2 * (n_components + 1)}",
+        )
     out = raw.copy().load_data()
     chans = _eeg_picks(out, picks)
     hp = mne.filter.filter_data(
