@@ -134,7 +134,8 @@ def bcg_scores(ica: Any, raw: Any, peaks: np.ndarray) -> BcgScores:
        beats aligned on the R-peak + 210 ms (near 1/beats for activity unrelated to the
        heart), or the depth of modulation (SD over mean) of its R-locked average power.
     2. Cardiac spectral peaks: the mean, over the first 4 harmonics of the heart rate below
-       15 Hz, of the power at the harmonic divided by the median power 0.3-1 Hz away.
+       15 Hz, of the power at the harmonic divided by the median power between 0.3 Hz away
+       and half-way to the next harmonic.
     3. Polarity inversion: the absolute topography weight of the minority sign over the total.
 
     Parameters
@@ -170,7 +171,8 @@ def bcg_scores(ica: Any, raw: Any, peaks: np.ndarray) -> BcgScores:
     ratios = []
     for f in harm:
         at = np.abs(freqs - f) <= 0.1
-        near = (np.abs(freqs - f) >= 0.3) & (np.abs(freqs - f) <= 1.0)
+        # neighbours: between 0.3 Hz and half-way to the next harmonic
+        near = (np.abs(freqs - f) >= 0.3) & (np.abs(freqs - f) <= max(0.5 * hr, 0.4))
         ratios.append(psd[:, at].max(axis=1) / np.median(psd[:, near], axis=1))
     harmonics = np.mean(ratios, axis=0) if ratios else np.zeros(src.shape[0])
     topo = mixing_matrix(ica)

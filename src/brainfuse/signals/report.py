@@ -278,7 +278,8 @@ def summarise(subjects: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     dict
         Method -> ``cardiac_cut_pct``, ``alpha_error_pct``, ``band_error_pct`` (mean absolute
         over bands), ``ec_eo_recovery`` (corrected ratio over true ratio), ``iaf_error_hz``,
-        ``components`` (mean count) and ``alpha_change_vs_outside_pct``.
+        ``components`` (mean count), ``alpha_change_vs_outside_pct`` and
+        ``alpha_regressor_r`` (correlation of the alpha-per-volume series with the truth's).
     """
     names = ["uncorrected", *subjects[0]["methods"]]
     out = {}
@@ -297,6 +298,14 @@ def summarise(subjects: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
                 )
             ),
             "iaf_error_hz": float(np.nanmean([r["iaf_error"] for r in rows])),
+            "alpha_regressor_r": float(
+                np.mean(
+                    [
+                        np.corrcoef(r["alpha_per_volume"], s["truth"]["alpha_per_volume"])[0, 1]
+                        for r, s in zip(rows, subjects, strict=True)
+                    ]
+                )
+            ),
             "components": float(np.mean([len(r["components"]) for r in rows])),
             "alpha_change_vs_outside_pct": float(
                 np.mean([r["percent_change"]["alpha"] for r in rows])
