@@ -37,6 +37,9 @@ def files(tmp_path_factory, session):
     resampled = session.outside.copy().resample(200.0, verbose="error")
     out["other_rate"] = root / "outside200_raw.fif"
     resampled.save(out["other_rate"], verbose="error")
+    low = session.inside.copy().resample(90.0, verbose="error")
+    out["low_rate"] = root / "low_raw.fif"
+    low.save(out["low_rate"], verbose="error")
     out["garbage"] = root / "garbage.edf"
     out["garbage"].write_bytes(b"not an EDF file at all" * 10)
     return out
@@ -94,6 +97,7 @@ def test_correct_to_edf_and_repeat_bit_for_bit(files, tmp_path, capsys):
         ("no_markers", [], ("nomarkers_raw.fif", "no volume markers")),
         ("short", [], ("short_raw.fif", "too short")),
         ("garbage", ["--ecg", "ECG"], ("garbage.edf", "cannot read")),
+        ("low_rate", [], ("low_raw.fif", "sampled at 90 Hz")),
     ],
 )
 def test_correct_refuses_bad_recordings(files, tmp_path, capsys, key, extra, needles):
@@ -159,6 +163,7 @@ def test_glm_writes_the_effect_map_and_checks_the_tr(files, tmp_path, capsys, se
     bold_path = tmp_path / "bold.nii.gz"
     img = nib.Nifti1Image(bold.get_fdata(dtype=np.float32), bold.affine)
     img.header.set_zooms((6.0, 6.0, 6.0, 2.0))
+    img.header.set_xyzt_units("mm", "sec")
     nib.save(img, bold_path)
     # the truth with markers stands for a corrected recording
     raw_path = tmp_path / "truth_raw.fif"

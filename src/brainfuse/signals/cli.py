@@ -161,7 +161,9 @@ def glm_command(raw_path: Path, bold_path: Path, output: Path, marker: str, fwhm
     """EEG-informed first level: BOLD against −(alpha power ∗ HRF); writes the effect map.
 
     The alpha (8-12 Hz) power of O1 or O2 per volume of the corrected RAW (its --marker
-    annotations), rejected epochs interpolated, Glover HRF, cosine drifts below 0.01 Hz.
+    annotations), rejected epochs interpolated, Glover HRF, cosine drifts below 0.01 Hz. The
+    TR is the markers' spacing; a BOLD header whose TR (with its time unit set) differs is
+    refused.
     \f
 
     Parameters
@@ -201,7 +203,10 @@ def glm_command(raw_path: Path, bold_path: Path, output: Path, marker: str, fwhm
         raise InputError(bold_path, f"not a 4-D series (shape {shape})")
     onsets = volume_onsets(raw, marker)
     tr_eeg = float(np.median(np.diff(onsets))) / raw.info["sfreq"]
-    tr_bold = float(bold.header.get_zooms()[3]) if len(bold.header.get_zooms()) > 3 else 0.0
+    # the header's TR counts only when its time unit is set (many writers leave 1 and no unit)
+    unit = bold.header.get_xyzt_units()[1]
+    scale = {"sec": 1.0, "msec": 1e-3, "usec": 1e-6}.get(unit)
+    tr_bold = float(bold.header.get_zooms()[3]) * scale if scale else 0.0
     if tr_bold > 0 and abs(tr_bold - tr_eeg) > 0.01 * tr_eeg:
         raise InputError(
             bold_path,

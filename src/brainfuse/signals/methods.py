@@ -234,7 +234,10 @@ def prepare(
     raw = raw.copy().load_data()
     sf = raw.info["sfreq"]
     if h_freq >= sf / 2:
-        raise InputError(None, f"low-pass {h_freq} Hz is above the Nyquist frequency {sf / 2} Hz")
+        raise InputError(
+            artefacts._source(raw),
+            f"sampled at {sf:g} Hz: the {h_freq:g}-Hz low-pass needs more than {2 * h_freq:g} Hz",
+        )
     if raw.n_times < 10 * sf:
         src = artefacts._source(raw)
         raise InputError(src, f"too short: {raw.n_times / sf:.1f} s, need at least 10 s")
