@@ -120,6 +120,7 @@ def glm(subjects: list[dict], n_perm: int) -> dict:
             "max_logp_in_cluster": float(logp[inside].max()),
         }
         images[n] = logp
+    images["_brain"] = bold.get_fdata()[..., 0]
     return (
         {"per_regressor": out, "cluster_voxels": int(inside.sum()), "n_perm": n_perm},
         images,
@@ -129,16 +130,17 @@ def glm(subjects: list[dict], n_perm: int) -> dict:
 
 def stats_tables(subjects: list[dict]) -> dict:
     """RM-ANOVAs (GG) of log absolute power per band and of the EC/EO ratio, vs Outside."""
-    out = {"log_power": {}, "ec_eo": {}}
-    for band in BANDS:
-        data = np.array(
-            [
-                [s["outside"]["log_power"][band]]
-                + [s["methods"][m]["log_power"][band] for m in REST_METHODS]
-                for s in subjects
-            ]
-        )
-        out["log_power"][band] = _anova(data, REST_METHODS)
+    out = {"log_power": {}, "relative": {}, "ec_eo": {}}
+    for measure in ("log_power", "relative"):
+        for band in BANDS:
+            data = np.array(
+                [
+                    [s["outside"][measure][band]]
+                    + [s["methods"][m][measure][band] for m in REST_METHODS]
+                    for s in subjects
+                ]
+            )
+            out[measure][band] = _anova(data, REST_METHODS)
     methods = list(subjects[0]["methods"])
     data = np.array(
         [[s["outside"]["ec_eo"]] + [s["methods"][m]["ec_eo"] for m in methods] for s in subjects]
@@ -199,18 +201,24 @@ def figures(subjects: list[dict], images: dict, cluster, names: list[str]) -> No
     harness.save_figure(fig, harness.RESULTS / "eeg-fmri-topomaps.png", dpi=100)
     plt.close(fig)
 
-    keys = list(images)
+    keys = [k for k in images if k != "_brain"]
     zc = int(np.argmax(cluster.get_fdata().sum(axis=(0, 1))))
+    brain = images["_brain"][:, :, zc].T
     fig, axes = plt.subplots(2, (len(keys) + 1) // 2, figsize=(2.4 * ((len(keys) + 1) // 2), 5.4))
     outline = cluster.get_fdata()[:, :, zc].T
     for ax, key in zip(axes.ravel(), keys, strict=False):
-        ax.imshow(images[key][:, :, zc].T, origin="lower", cmap="hot", vmin=0, vmax=2.5)
+        ax.imshow(brain, origin="lower", cmap="gray")
+        logp = np.ma.masked_less_equal(images[key][:, :, zc].T, 0.5)
+        ax.imshow(logp, origin="lower", cmap="hot", vmin=0, vmax=2.5)
         ax.contour(outline, levels=[0.5], colors="cyan", linewidths=0.8)
         ax.set_title(key, fontsize=9)
         ax.axis("off")
     for ax in axes.ravel()[len(keys) :]:
         ax.axis("off")
-    fig.suptitle("Group TFCE, −log10 FWE p (axial slice through the planted sphere, cyan)")
+    fig.suptitle(
+        "Group TFCE, −log10 FWE p > 0.5 over the first BOLD volume (axial slice through the "
+        "planted sphere, cyan)"
+    )
     fig.tight_layout()
     harness.save_figure(fig, harness.RESULTS / "eeg-fmri-glm.png", dpi=100)
     plt.close(fig)
@@ -325,19 +333,20 @@ def report(result: dict) -> str:
             f"{result['article'].get(name, '')} |"
         )
     st = result["stats"]
-    lines += [
-        "",
-        "## RM-ANOVA (Greenhouse-Geisser), log absolute power: Outside + 7 methods",
-        "",
-        "| band | F | df (GG) | ε | p | methods different from Outside (Bonferroni p < 0.05) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for band, a in st["log_power"].items():
-        diff = [m for m, v in a["posthoc"].items() if v["p_bonf"] < 0.05]
-        lines.append(
-            f"| {band} | {a['F']:.2f} | {a['df_gg'][0]:.2f}, {a['df_gg'][1]:.2f} | "
-            f"{a['epsilon']:.2f} | {a['p_gg']:.2g} | {', '.join(diff) or 'none'} |"
-        )
+    for measure, title in (("log_power", "log absolute power"), ("relative", "relative power")):
+        lines += [
+            "",
+            f"## RM-ANOVA (Greenhouse-Geisser), {title}: Outside + 7 methods",
+            "",
+            "| band | F | df (GG) | ε | p | different from Outside (Bonferroni p < 0.05) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for band, a in st[measure].items():
+            diff = [m for m, v in a["posthoc"].items() if v["p_bonf"] < 0.05]
+            lines.append(
+                f"| {band} | {a['F']:.2f} | {a['df_gg'][0]:.2f}, {a['df_gg'][1]:.2f} | "
+                f"{a['epsilon']:.2f} | {a['p_gg']:.2g} | {', '.join(diff) or 'none'} |"
+            )
     a = st["ec_eo"]
     diff = [m for m, v in a["posthoc"].items() if v["p_bonf"] < 0.05]
     lines += [

@@ -213,7 +213,7 @@ def evaluate_subject(
     t_psd, t_f = _mean_psd(truth.copy().pick("eeg"))
     t_abs = band_power(t_psd, t_f)[0]
     o_psd, o_f = _mean_psd(outside)
-    o_abs = band_power(o_psd, o_f)[0]
+    o_abs, o_rel = band_power(o_psd, o_f)
     o_idx = [truth.ch_names.index(c) for c in ("O1", "O2")]
     truth_ratio = ec_eo_ratio(truth, n=None, reject_uv=np.inf)
     truth_alpha, _ = alpha_regressor(truth, reject_uv=np.inf)
@@ -230,6 +230,7 @@ def evaluate_subject(
         },
         "outside": {
             "log_power": {k: float(np.log10(v.mean())) for k, v in o_abs.items()},
+            "relative": {k: float(v.mean()) for k, v in o_rel.items()},
             "ec_eo": ec_eo_ratio(outside, n=None, reject_uv=np.inf),
         },
         "freqs": t_f.tolist(),
@@ -240,7 +241,7 @@ def evaluate_subject(
         x = corrected.get_data(picks="eeg")
         p_res, _ = resid_psd(x)
         c_psd, c_f = _mean_psd(corrected.copy().pick("eeg"))
-        c_abs = band_power(c_psd, c_f)[0]
+        c_abs, c_rel = band_power(c_psd, c_f)
         alpha, _ = alpha_regressor(corrected, reject_uv=np.inf)
         return {
             "cardiac_cut": float(1 - p_res[:, harm].sum() / p_unc[:, harm].sum()),
@@ -249,6 +250,7 @@ def evaluate_subject(
                 k: float(np.mean(percent_change(c_abs[k], o_abs[k]))) for k in BANDS
             },
             "log_power": {k: float(np.log10(v.mean())) for k, v in c_abs.items()},
+            "relative": {k: float(v.mean()) for k, v in c_rel.items()},
             "topo_alpha_error": (100 * (c_abs["alpha"] / t_abs["alpha"] - 1)).tolist(),
             "ec_eo": ec_eo_ratio(corrected, n=None, reject_uv=np.inf),
             "iaf_error": abs(_iaf(corrected) - out["truth"]["iaf"]),
