@@ -24,6 +24,7 @@ from .errors import BrainFuseError
 #: Subcommands defined elsewhere: name -> "module:attribute" of a click command.
 LAZY_COMMANDS: dict[str, str] = {
     "bench": "brainfuse.bench.cli:bench_command",
+    "eeg-fmri": "brainfuse.signals.cli:eeg_fmri_command",
     "metrics": "brainfuse.metrics.cli:metrics_command",
     "register": "brainfuse.registration.cli:register_command",
     "segmentation": "brainfuse.segmentation.cli:segmentation_command",
@@ -35,6 +36,7 @@ LAZY_COMMANDS: dict[str, str] = {
 #: Subcommands that need an extra of brainfuse: name -> extra (see :mod:`brainfuse._extras`).
 #: Their help works without it; running them without it is one line and exit status 2.
 COMMAND_EXTRAS: dict[str, str] = {
+    "eeg-fmri": "signals",
     "segmentation": "segmentation",
     "serve": "web",
     "train": "learned",

@@ -413,6 +413,7 @@ REGISTRIES: dict[str, str] = {
     "profiles": "brainfuse.metrics.profiles:PROFILES",
     "metrics": "brainfuse.metrics.profiles:METRICS",
     "views": "brainfuse.viz.views:VIEWS",
+    "bcg": "brainfuse.signals.methods:CORRECTIONS",
 }
 
 
