@@ -245,3 +245,12 @@ def test_spm12_anatomy(shared_data):
 def test_spm12_missing_folder_is_one_clear_error(tmp_path):
     with pytest.raises(InputError, match="missing: anatomy 'spm12-t1' needs the SPM12"):
         make_case(1, anatomy="spm12-t1", data_dir=tmp_path)
+
+
+def test_case_images_fuse_through_the_public_api(twins):
+    import brainfuse
+
+    mri, pet = twins[0].images()
+    assert mri.modality.value == "MRI" and pet.modality.value == "PET"
+    fused = brainfuse.fuse(mri, pet, "average")
+    np.testing.assert_allclose(fused.array, (twins[0].anatomy + twins[0].functional) / 2, atol=1e-3)
