@@ -7,7 +7,9 @@ truth is known, so this benchmark ranks methods by what a reader needs
 
 - **detectability** of a hyper- and of a hypo-metabolic lesion by the channelized Hotelling
   observer (location-known, background known statistically: every case has its own lesion and
-  anatomy), d′ and AUC from the lesion-present cases and their lesion-absent twins;
+  anatomy), d′ and AUC from the lesion-present cases and their lesion-absent twins; a colour
+  rendering is read as a reader with the colour bar would: the value read back through the
+  palette and the luminance, each with its own channels;
 - **contrast recovery**, contrast-to-noise ratio, **anatomical fidelity** (gradient correlation
   and SSIM with the noise-free MRI inside the brain), **noise amplification** and, for colour
   renderings, **colour read-back** of the true activity;
@@ -30,10 +32,11 @@ from typing import Any
 
 import numpy as np
 
+from ..color import rgb_to_grey
 from ..errors import BrainFuseError, InputError
 from ..fusion import fuse_arrays, get_method, list_methods
 from ..metrics import PROFILES, evaluate
-from ..metrics.task import cho_cases, score_case
+from ..metrics.task import cho_cases, palette_readback, score_case
 from ..phantom import MODALITIES, Case, make_ensemble
 from .phantom_report import PhantomBenchResult, write_phantom_report
 
@@ -126,6 +129,15 @@ def _fused(method: str, case: Case, rendering: str, params: Mapping[str, Any]) -
     return np.clip(out, 0, 255)  # what a viewer shows; some methods overshoot 0..255
 
 
+def _observed(img: np.ndarray, case: Case, rendering: str) -> np.ndarray:
+    """What the observer reads: a grey image as it is; a colour image as two planes, the value
+    read back through the palette (the colour bar) and the luminance."""
+    if rendering != "colour" or img.ndim != case.ndim + 1:
+        return img
+    value = palette_readback(img, case.palette)
+    return np.stack([value, rgb_to_grey(img.astype(np.float32))], axis=-1)
+
+
 def _metric_slice(x: np.ndarray, case: Case) -> np.ndarray:
     """Volumes are scored by the metrics on the axial slice through the lesion."""
     if case.ndim == 3:
@@ -181,7 +193,13 @@ def _rows_for(
                     fp = [_fused(method, c, rendering, params.get(method, {})) for c in ens.present]
                     fa = [_fused(method, c, rendering, params.get(method, {})) for c in ens.absent]
                     bar.update(len(fp) + len(fa))
-                    res = cho_cases(fp, fa, ens.present, ens.absent, n_channels=n_channels)
+                    res = cho_cases(
+                        [_observed(f, c, rendering) for f, c in zip(fp, ens.present, strict=True)],
+                        [_observed(f, c, rendering) for f, c in zip(fa, ens.absent, strict=True)],
+                        ens.present,
+                        ens.absent,
+                        n_channels=n_channels,
+                    )
                     row[f"d_prime_{task}"] = res.d_prime
                     row[f"auc_{task}"] = res.auc
                     row[f"auc_empirical_{task}"] = res.auc_empirical

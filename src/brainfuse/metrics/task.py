@@ -45,6 +45,7 @@ __all__ = [
     "laguerre_gauss",
     "lesion_cnr",
     "noise_amplification",
+    "palette_readback",
     "score_case",
     "ssim_in_mask",
 ]
@@ -147,8 +148,8 @@ def channel_outputs(
     Parameters
     ----------
     images : sequence of numpy.ndarray
-        Grey images (``ndim`` axes) or colour images (``ndim`` axes + 3): each colour plane
-        gets its own channels, so a colour image gives ``3 · n_channels`` outputs.
+        Grey images (``ndim`` axes) or stacks of planes (``ndim`` axes + planes, e.g. RGB):
+        each plane gets its own channels, so a colour image gives ``3 · n_channels`` outputs.
     centres : sequence of sequences of float
         The lesion centre of each image, in array indices (may be fractional).
     width : float
@@ -718,6 +719,53 @@ def _palette_lut(palette: str | np.ndarray) -> np.ndarray:
     return lut
 
 
+def palette_readback(
+    rgb: np.ndarray, palette: str | np.ndarray, *, luma_weight: float = 0.1
+) -> np.ndarray:
+    """The value a reader reads off the colour bar: each colour inverted through the palette.
+
+    The palette entry nearest in YCbCr (BT.601), the luma difference weighted by
+    ``luma_weight`` because fusion rewrites luminance and keeps chroma (a KD-tree search,
+    ``scipy.spatial.cKDTree``).
+
+    Parameters
+    ----------
+    rgb : numpy.ndarray
+        Colour image, ``shape + (3,)``, 0..255.
+    palette : str or numpy.ndarray
+        A palette name (:func:`brainfuse.color.apply_palette`) or an ``(n, 3)`` table.
+    luma_weight : float, optional
+        Weight of the luma difference (default 0.1).
+
+    Returns
+    -------
+    value : numpy.ndarray
+        ``shape``, float64 on 0..255 (the palette index scaled).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brainfuse.color import apply_palette
+    >>> from brainfuse.metrics.task import palette_readback
+    >>> v = np.array([[0.0, 64.0, 200.0]])
+    >>> palette_readback(apply_palette(v, "pet", vmin=0, vmax=255), "pet")
+    array([[  0.,  64., 200.]])
+    """
+    from scipy.spatial import cKDTree
+
+    from ..color import rgb_to_ycbcr
+
+    lut = _palette_lut(palette)
+    arr = np.asarray(rgb, dtype=np.float64)
+    if arr.ndim < 2 or arr.shape[-1] != 3:
+        raise InputError("rgb", f"expected a colour image (..., 3), got shape {arr.shape}")
+    w = np.array([math.sqrt(luma_weight), 1.0, 1.0])
+    tree = cKDTree(rgb_to_ycbcr(lut.astype(np.float32)).astype(np.float64) * w)
+    flat = rgb_to_ycbcr(arr.reshape(-1, 3).astype(np.float32)).astype(np.float64) * w
+    _, idx = tree.query(flat)
+    return (idx.astype(np.float64) * (255.0 / (len(lut) - 1))).reshape(arr.shape[:-1])
+
+
 def colour_readback(
     rgb: np.ndarray,
     truth: np.ndarray,
@@ -728,9 +776,8 @@ def colour_readback(
 ) -> tuple[float, float]:
     r"""Can the functional value be read back from a colour rendering?
 
-    Each pixel's colour is inverted through the palette: the palette entry nearest in
-    YCbCr (BT.601), the luma difference weighted by ``luma_weight`` because fusion rewrites
-    luminance and keeps chroma, gives the read value :math:`\hat v \in [0, 255]`. Then
+    Each pixel's colour is inverted through the palette (:func:`palette_readback`), which
+    gives the read value :math:`\hat v \in [0, 255]`. Then
 
     - Spearman's :math:`\rho(\hat v, a)` over the mask, :math:`a` the true activity;
     - :math:`R^2 = 1 - \sum (a - m(\hat v))^2 / \sum (a - \bar a)^2` of the best monotone
@@ -768,18 +815,11 @@ def colour_readback(
     [1.0, 1.0]
     """
     from scipy.optimize import isotonic_regression
-    from scipy.spatial import cKDTree
 
-    from ..color import rgb_to_ycbcr
-
-    lut = _palette_lut(palette)
     arr = np.asarray(rgb, dtype=np.float64)
     if arr.shape[:-1] != np.shape(truth) or arr.shape[-1] != 3:
         raise InputError("rgb", f"shape {arr.shape} is not the truth's {np.shape(truth)} + (3,)")
-    w = np.array([math.sqrt(luma_weight), 1.0, 1.0])
-    tree = cKDTree(rgb_to_ycbcr(lut.astype(np.float32)).astype(np.float64) * w)
-    _, idx = tree.query(rgb_to_ycbcr(arr[mask].astype(np.float32)).astype(np.float64) * w)
-    read = idx.astype(np.float64) * (255.0 / (len(lut) - 1))
+    read = palette_readback(arr[mask], palette, luma_weight=luma_weight)
     a = np.asarray(truth, dtype=np.float64)[mask]
     if read.std() == 0 or a.std() == 0:
         return math.nan, math.nan
@@ -812,8 +852,9 @@ def score_case(
         and ``ssim_anatomy`` (against the noise-free anatomy in the brain),
         ``noise_amplification`` (against the functional source, luminance for colour, in deep
         white matter), ``colour_rho`` and ``colour_r2`` (:func:`colour_readback` against the
-        true activity; NaN for grey images). Computed on the luminance (BT.601) of colour
-        images, except the colour read-back.
+        true activity; NaN for grey images). For colour images the CRC and CNR are computed
+        on the value read back through the palette (:func:`palette_readback`: what a reader
+        reads off the colour bar), the other scores on the luminance (BT.601).
 
     Raises
     ------
@@ -838,13 +879,14 @@ def score_case(
         raise InputError("fused", "contains NaN or infinite values")
     grey = _grey(arr, case.ndim)
     source = _grey(case.functional_rgb(), case.ndim) if colour else case.functional
+    pal = case.palette if palette is None else palette
+    value = palette_readback(arr, pal) if colour and pal is not None else grey
     crcs, cnrs = [], []
     for les in case.lesions:
         if les.present:
-            crcs.append(contrast_recovery(grey, les.mask, les.background, les.true_ratio))
-            cnrs.append(lesion_cnr(grey, les.mask, les.background, les.true_ratio > 1))
+            crcs.append(contrast_recovery(value, les.mask, les.background, les.true_ratio))
+            cnrs.append(lesion_cnr(value, les.mask, les.background, les.true_ratio > 1))
     rho = r2 = math.nan
-    pal = case.palette if palette is None else palette
     if colour and pal is not None:
         rho, r2 = colour_readback(arr, case.activity, case.brain_mask, pal)
     inner = ndimage.binary_erosion(case.brain_mask, iterations=2)
