@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import InputError
+from .phantom_cli import phantom_options, run_phantom_command
 
 __all__ = ["bench_command"]
 
@@ -36,12 +38,11 @@ def _method_params(pairs: tuple[str, ...]) -> dict[str, dict[str, str]]:
     "--pairs",
     "pair_dirs",
     multiple=True,
-    required=True,
     type=click.Path(path_type=Path),
     help="Pair folder (harvard-cddfuse-test or harvard-aanlib layout); repeatable.",
 )
-@click.option("--methods", required=True, help="Comma-separated method names.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Report folder.")
+@click.option("--methods", default=None, help="Comma-separated method names.")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Report folder.")
 @click.option("--profile", default="paper", show_default=True, help="Metric profile.")
 @click.option("--metrics", default=None, help="Comma-separated metrics (default: the profile's).")
 @click.option(
@@ -61,6 +62,7 @@ def _method_params(pairs: tuple[str, ...]) -> dict[str, dict[str, str]]:
 )
 @click.option("--workers", type=int, default=None, help="LocalCluster workers (default: cores).")
 @click.option("--examples", default=3, show_default=True, help="Example pairs per set in the grid.")
+@phantom_options
 def bench_command(
     pair_dirs: tuple[Path, ...],
     methods: str,
@@ -73,6 +75,7 @@ def bench_command(
     scheduler: str | None,
     workers: int | None,
     examples: int,
+    **phantom: Any,
 ) -> None:
     """Fuse every pair with every method, score them, write a report (CSV, Markdown, PNG, HTML).
 
@@ -107,6 +110,9 @@ def bench_command(
         Workers of a local cluster (``--workers``).
     examples : int
         Example pairs per set in the picture grid (``--examples``).
+    **phantom
+        ``--phantom`` and its options (:func:`brainfuse.bench.phantom_cli.phantom_options`):
+        run :func:`brainfuse.bench.phantom.run_phantom_bench` instead of the pair benchmark.
 
     Raises
     ------
@@ -119,6 +125,13 @@ def bench_command(
     From a shell: ``brainfuse bench --pairs data/harvard-cddfuse-test --methods
     average,maximum --out report``.
     """
+    if phantom.pop("phantom"):
+        run_phantom_command(_split_list(methods, "--methods"), out, pair_dirs, **phantom)
+        return
+    if not pair_dirs:
+        raise InputError("--pairs", "give at least one pair folder (or --phantom)")
+    if methods is None:
+        raise InputError("--methods", "give the methods to run")
     from . import run_bench
 
     index = run_bench(
