@@ -26,6 +26,7 @@ LAYERS = {
     "_common": 0,
     **dict.fromkeys(("noreference", "sources", "fmi", "structural", "edges", "phase", "hvs"), 1),
     **dict.fromkeys(("information", "ranking"), 2),  # they use noreference's grey levels / AG
+    "task": 2,  # structural's SSIM map
     "grey": 3,
     "profiles": 4,
     "evaluate": 5,

@@ -30,7 +30,9 @@ from typing import Any, Protocol
 import numpy as np
 from scipy import linalg, ndimage, special, stats
 
+from ..color import apply_palette, rgb_to_ycbcr
 from ..errors import InputError
+from .structural import ssim_map
 
 __all__ = [
     "CHOResult",
@@ -660,8 +662,6 @@ def ssim_in_mask(image: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> 
     >>> ssim_in_mask(ref, ref, np.ones((32, 32), bool))
     1.0
     """
-    from .structural import ssim_map
-
     m = ssim_map(
         np.asarray(image, dtype=np.float64),
         np.asarray(reference, dtype=np.float64),
@@ -710,8 +710,6 @@ def noise_amplification(image: np.ndarray, source: np.ndarray, mask: np.ndarray)
 
 def _palette_lut(palette: str | np.ndarray) -> np.ndarray:
     if isinstance(palette, str):
-        from ..color import apply_palette
-
         return apply_palette(np.arange(256.0), palette, vmin=0.0, vmax=255.0).astype(np.float64)
     lut = np.asarray(palette, dtype=np.float64)
     if lut.ndim != 2 or lut.shape[1] != 3 or len(lut) < 2:
@@ -752,8 +750,6 @@ def palette_readback(
     array([[  0.,  64., 200.]])
     """
     from scipy.spatial import cKDTree
-
-    from ..color import rgb_to_ycbcr
 
     lut = _palette_lut(palette)
     arr = np.asarray(rgb, dtype=np.float64)
