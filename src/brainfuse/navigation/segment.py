@@ -9,9 +9,12 @@ of the radiology workstation, written on scipy.ndimage and scikit-image:
    filled), bone at or above 300 HU, the intracranial space is what the skull encloses, slice by
    axial slice (a closed skull ring is filled), in soft-tissue values.
 2. Hematoma candidates: the CT smoothed by a Gaussian of 1 mm, within the acute-blood window
-   (default 50–90 HU; grey matter is 35–45, white 25–35), at least 4 mm inside the skull (the
-   bone's partial-volume rim takes blood values too). The hematoma is the candidate component
-   that holds the seed (a user point), or else the largest one of at least ``min_ml``.
+   (default 50–90 HU, and never less than the brain's median + 14 HU, for scanners that read
+   the brain high; grey matter is 35–45, white 25–35), at least 6 mm inside the skull. The
+   hematoma is the candidate component that holds the seed (a user point), or else the largest
+   of at least ``min_ml`` whose median stands 18 HU above a 2–5 mm shell around it and of
+   which at most 30 % lies within 5 mm of bone (the bone's partial-volume rim, the skull base
+   and the dural sinuses take blood values too).
 3. Refinement (Kothari-style volumetry needs the edge right): the clot's value (median of its
    core) and the surrounding tissue's (median of a 2–5 mm shell) give the half-way level;
    voxels above it, connected to the component and within 4 mm of it, form the hematoma.
@@ -49,7 +52,7 @@ __all__ = [
 BLOOD_WINDOW_HU: tuple[float, float] = (50.0, 90.0)
 
 #: A hematoma stands at least this far above the tissue around it (HU).
-MIN_CONTRAST_HU = 15.0
+MIN_CONTRAST_HU = 18.0
 
 
 @dataclass
@@ -331,17 +334,19 @@ def segment_hematoma(
         labels = [int(lab[tuple(pts[np.argmin(d)])])]
     else:
         labels = [int(k) + 1 for k in np.argsort(sizes)[::-1][:8] if sizes[k] >= min_ml]
-    best, best_contrast = None, -np.inf
-    for label in labels:  # of the 8 largest, the one that stands out most from its surroundings
+    bone_near = masks.on_grid(_dilate(masks.skull, 5.0, masks.spacing), ct.shape)
+    best = None
+    for label in labels:  # the largest that stands out from its surroundings, away from bone
         full = lab == label
         box = _box(full, margin)
         comp, arr = full[box], smooth[box]
         shell = _dilate(comp, 5.0, sp) & ~_dilate(comp, 2.0, sp) & brain[box]
         tissue = float(np.median(arr[shell])) if shell.sum() > 10 else parenchyma
         blood = float(np.median(arr[comp]))
-        contrast = blood - tissue
-        if (contrast >= MIN_CONTRAST_HU or seed_mm is not None) and contrast > best_contrast:
-            best, best_contrast = (box, comp, blood, tissue), contrast
+        near_bone = float(np.mean(bone_near[box][comp]))
+        if seed_mm is not None or (blood - tissue >= MIN_CONTRAST_HU and near_bone <= 0.3):
+            best = (box, comp, blood, tissue)
+            break
     if best is None:
         biggest = f"{sizes.max():.2f} ml" if n else "none"
         raise InputError(
