@@ -45,8 +45,8 @@ def cormack_to_hu(values: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> cormack_to_hu(np.array([0.0, 900.0, 2050.0, 3500.0])).tolist()
-    [-1024.0, -124.0, 61.0, 676.0]
+    >>> cormack_to_hu(np.array([0.0, 900.0, 2550.0, 3500.0])).tolist()
+    [-1024.0, -124.0, 41.0, 676.0]
     """
     c = np.asarray(values, dtype=np.float64)
     stretched = np.clip(c - _CORMACK_DARK, 0.0, _CORMACK_MID * _CORMACK_SCALE)

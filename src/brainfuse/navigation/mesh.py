@@ -84,7 +84,7 @@ def mesh_from_mask(
     --------
     >>> ball = np.sum((np.indices((30, 30, 30)) - 14.5) ** 2, axis=0) <= 10**2
     >>> m = mesh_from_mask(ball, np.eye(4), "hematoma")
-    >>> round(m.volume_ml / (ball.sum() / 1000), 2)
+    >>> round(float(m.volume_ml / (ball.sum() / 1000)), 2)
     1.0
     """
     trimesh = _trimesh()

@@ -9,8 +9,8 @@ drainage-tube tip to the planned target, ``d = ‖tip − target‖``.
 
 Automatic entry: among 2562 directions from the target (a Fibonacci sphere) that do not
 descend from it (outward z ≥ −0.1, which keeps the path off the skull base, the orbits and the
-face), the shortest path to the outside of the skull whose cylinder of the needle's diameter crosses no ventricle (nor a
-vessel mask, if given); the user may give the entry instead.
+face), the shortest path to the outside of the skull whose cylinder of the needle's diameter
+crosses no ventricle (nor a vessel mask, if given); the user may give the entry instead.
 """
 
 from __future__ import annotations
