@@ -11,13 +11,14 @@ of the radiology workstation, written on scipy.ndimage and scikit-image:
 2. Hematoma candidates: the CT smoothed by a Gaussian of 1 mm, within the acute-blood window
    (default 50–90 HU, and never less than the brain's median + 14 HU, for scanners that read
    the brain high; grey matter is 35–45, white 25–35), at least 6 mm inside the skull. The
-   hematoma is the candidate component that holds the seed (a user point), or else the largest
-   of at least ``min_ml`` whose median stands 18 HU above a 2–5 mm shell around it and of
-   which at most 30 % lies within 5 mm of bone (the bone's partial-volume rim, the skull base
+   hematoma is the candidate component that holds the seed (a user point), or else, of the 8
+   largest of at least ``min_ml``, the one whose median stands highest above a 2–5 mm shell
+   around it (at least 18 HU), among those of which at most 30 % lies within 5 mm of bone
+   (150 HU or more after smoothing: the bone's partial-volume rim, the skull base
    and the dural sinuses take blood values too).
 3. Refinement (Kothari-style volumetry needs the edge right): the clot's value (median of its
    core) and the surrounding tissue's (median of a 2–5 mm shell) give the half-way level;
-   voxels above it, connected to the component and within 4 mm of it, form the hematoma.
+   voxels above it, connected to the component and within 2.5 mm of it, form the hematoma.
    A threshold at half contrast counts a partial-volume voxel when it is more than half blood,
    so on thick slices the count is unbiased on average. Holes are filled (3D, then per slice).
 
@@ -315,6 +316,9 @@ def segment_hematoma(
     parenchyma = float(np.median(smooth[brain]))
     lo = max(window[0], parenchyma + 14.0)
     cand = (smooth >= lo) & (smooth <= window[1]) & brain
+    # An opening by a 2 mm ball cuts thin bridges to bright neighbours (partial volume of
+    # thick slices); the refinement below gives the edge back.
+    cand = _dilate(_erode(cand, 2.0, sp), 2.0, sp) & cand
     lab, n = ndimage.label(cand)
     if n == 0:
         raise InputError(
@@ -334,19 +338,22 @@ def segment_hematoma(
         labels = [int(lab[tuple(pts[np.argmin(d)])])]
     else:
         labels = [int(k) + 1 for k in np.argsort(sizes)[::-1][:8] if sizes[k] >= min_ml]
-    bone_near = masks.on_grid(_dilate(masks.skull, 5.0, masks.spacing), ct.shape)
-    best = None
-    for label in labels:  # the largest that stands out from its surroundings, away from bone
+    # Bone and its partial-volume rim (>= 150 HU after smoothing, markers included: they lie
+    # outside the skull), dilated by 5 mm: candidates mostly inside it are not hematoma.
+    bone_near = _dilate(smooth >= 150.0, 5.0, sp)
+    best, best_contrast = None, -np.inf
+    for label in labels:  # the one that stands out most from its surroundings, away from bone
         full = lab == label
         box = _box(full, margin)
         comp, arr = full[box], smooth[box]
         shell = _dilate(comp, 5.0, sp) & ~_dilate(comp, 2.0, sp) & brain[box]
         tissue = float(np.median(arr[shell])) if shell.sum() > 10 else parenchyma
         blood = float(np.median(arr[comp]))
+        contrast = blood - tissue
         near_bone = float(np.mean(bone_near[box][comp]))
-        if seed_mm is not None or (blood - tissue >= MIN_CONTRAST_HU and near_bone <= 0.3):
-            best = (box, comp, blood, tissue)
-            break
+        if seed_mm is not None or (contrast >= MIN_CONTRAST_HU and near_bone <= 0.3):
+            if contrast > best_contrast:
+                best, best_contrast = (box, comp, blood, tissue), contrast
     if best is None:
         biggest = f"{sizes.max():.2f} ml" if n else "none"
         raise InputError(
@@ -359,7 +366,7 @@ def segment_hematoma(
     level = 0.5 * (blood + tissue)
     if refine:
         arr = ndimage.gaussian_filter(ct.array[box], _sigma(ct, 0.5))
-        for _ in range(2):
+        for _ in range(1):
             core = _erode(comp, 1.0, sp)
             inner = core if core.sum() > 10 else comp
             blood = float(np.median(arr[inner]))
@@ -367,7 +374,7 @@ def segment_hematoma(
             if shell.sum() > 10:
                 tissue = float(np.median(arr[shell]))
             level = 0.5 * (blood + tissue)
-            grow = (arr >= level) & _dilate(comp, 4.0, sp) & (depth[box] >= 3.0)
+            grow = (arr >= level) & _dilate(comp, 2.5, sp) & (depth[box] >= 3.0)
             lab2, _n = ndimage.label(grow)
             if _n == 0:
                 break
