@@ -196,7 +196,7 @@ def figure(rows: list[dict], fid: list[dict]) -> None:
         )
         ax.set_xlabel("planted volume (ml)")
         ax.set_ylabel("measured volume (ml)")
-        ax.set_title(f"Hematoma volume, {slice_mm:g} mm slices (clinical CT template phantoms)")
+        ax.set_title(f"Hematoma volume, {slice_mm:g} mm slices")
         ax.legend(fontsize=8)
     ax = axes[2]
     for n, mk in ((3, "o"), (4, "s"), (6, "^")):
