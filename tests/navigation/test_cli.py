@@ -26,6 +26,16 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     )
 
 
+def run_here(capsys: pytest.CaptureFixture[str], *args: str | Path) -> subprocess.CompletedProcess:
+    """The same, in this process (``brainfuse.cli.main``): faster for many refusals."""
+    from brainfuse.cli import main
+
+    capsys.readouterr()
+    status = main(["navigation", *map(str, args)])
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, out.out, out.err)
+
+
 def one_line_error(done: subprocess.CompletedProcess, *words: str) -> None:
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
@@ -145,24 +155,35 @@ def test_plan_bad_input_is_one_line_and_writes_nothing(cases, tmp_path, key, wor
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
-def test_plan_missing_markers_and_bad_points(cases, tmp_path) -> None:
+def test_plan_missing_markers_and_bad_points(cases, tmp_path, capsys) -> None:
     out = tmp_path / "plan"
-    one_line_error(run("plan", cases["empty"], "-o", out, "--require-markers"), "empty.nii.gz")
-    one_line_error(run("plan", cases["ct"], "-o", out, "--target", "1,2"), "--target")
-    one_line_error(run("plan", tmp_path / "missing.nii", "-o", out), "missing.nii", "no such file")
-    one_line_error(run("plan", cases["ct"], "-o", cases["ct"]), "ct.nii.gz")
+    one_line_error(
+        run_here(capsys, "plan", cases["empty"], "-o", out, "--require-markers"), "empty.nii.gz"
+    )
+    one_line_error(run_here(capsys, "plan", cases["ct"], "-o", out, "--target", "1,2"), "--target")
+    one_line_error(
+        run_here(capsys, "plan", tmp_path / "missing.nii", "-o", out), "missing.nii", "no such file"
+    )
+    one_line_error(run_here(capsys, "plan", cases["ct"], "-o", cases["ct"]), "ct.nii.gz")
     assert not out.exists()
 
 
-def test_register_bad_input(cases, tmp_path) -> None:
+def test_register_bad_input(cases, tmp_path, capsys) -> None:
     line = tmp_path / "line.csv"
     line.write_text("0,0,0\n40,0,0\n80,0.2,0\n")
     two = tmp_path / "two.csv"
     two.write_text("0,0,0\n40,0,0\n")
     out = tmp_path / "r.json"
-    one_line_error(run("register", "--ct-markers", line, "--tracked", line, "-o", out), "collinear")
-    one_line_error(run("register", "--ct-markers", two, "--tracked", two, "-o", out), "at least 3")
-    one_line_error(run("register", "--ct-markers", cases["markers"], "--tracked", two), "two.csv")
+    one_line_error(
+        run_here(capsys, "register", "--ct-markers", line, "--tracked", line, "-o", out),
+        "collinear",
+    )
+    one_line_error(
+        run_here(capsys, "register", "--ct-markers", two, "--tracked", two, "-o", out), "at least 3"
+    )
+    one_line_error(
+        run_here(capsys, "register", "--ct-markers", cases["markers"], "--tracked", two), "two.csv"
+    )
     one_line_error(
         run("register", "--ct-markers", tmp_path / "none.csv", "--tracked", two), "none.csv"
     )
