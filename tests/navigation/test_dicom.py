@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+import SimpleITK as sitk
 
 from brainfuse.errors import InputError
 from brainfuse.navigation.api import plan_case
@@ -18,34 +17,37 @@ from brainfuse.navigation.phantom import HematomaSpec, plant, thick_slices
 from .conftest import small_head
 
 
-def write_series(
-    folder: Path, hu: np.ndarray, spacing: tuple[float, ...], intercept: float
-) -> None:
-    """Axial slices of ``hu`` (x, y, z voxel order) as 16-bit CT DICOM files."""
+def write_series(folder: Path, hu: np.ndarray, spacing: tuple[float, ...], raw: bool) -> None:
+    """Axial slices of ``hu`` (x, y, z voxel order) as CT DICOM files (SimpleITK/GDCM).
+
+    ``raw=False``: float HU, which GDCM stores as 16-bit integers HU + 1024 with rescale
+    intercept −1024, as scanners export. ``raw=True``: HU + 1024 stored as they are, with no
+    intercept (a faulty export)."""
     folder.mkdir()
-    series, study = generate_uid(), generate_uid()
+    data = np.clip(np.rint(hu + 1024.0), 0, 32767).astype(np.int16) if raw else hu
+    volume = sitk.GetImageFromArray(np.transpose(data, (2, 1, 0)))
+    volume.SetSpacing(tuple(float(v) for v in spacing))
+    writer = sitk.ImageFileWriter()
+    writer.KeepOriginalImageUIDOn()
+    series = pydicom.uid.generate_uid()
     for k in range(hu.shape[2]):
-        meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = pydicom.uid.CTImageStorage
-        meta.MediaStorageSOPInstanceUID = generate_uid()
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds = FileDataset(str(folder / f"{k:03d}.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
-        ds.SOPClassUID, ds.SOPInstanceUID = (
-            meta.MediaStorageSOPClassUID,
-            meta.MediaStorageSOPInstanceUID,
-        )
-        ds.Modality, ds.SeriesInstanceUID, ds.StudyInstanceUID = "CT", series, study
-        ds.Rows, ds.Columns = hu.shape[1], hu.shape[0]
-        ds.PixelSpacing = [spacing[1], spacing[0]]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.ImagePositionPatient = [0.0, 0.0, k * spacing[2]]
-        ds.SliceThickness = spacing[2]
-        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-        ds.RescaleSlope, ds.RescaleIntercept = 1.0, intercept
-        stored = np.clip(np.rint(hu[:, :, k].T + 1024.0), 0, 65535).astype(np.uint16)
-        ds.PixelData = stored.tobytes()
-        ds.save_as(folder / f"{k:03d}.dcm", enforce_file_format=True)
+        image = volume[:, :, k]
+        tags = {
+            "0008|0060": "CT",
+            "0020|000e": series,
+            "0020|0013": str(k + 1),
+            "0020|0032": f"0\\0\\{k * spacing[2]}",
+            "0020|0037": "1\\0\\0\\0\\1\\0",
+            "0018|0050": str(spacing[2]),
+            "0008|0018": pydicom.uid.generate_uid(),
+        }
+        if not raw:  # GDCM stores float input through this slope and intercept
+            tags.update({"0028|0100": "16", "0028|0101": "16", "0028|0102": "15"})
+            tags.update({"0028|0103": "1", "0028|1052": "-1024", "0028|1053": "1"})
+        for key, value in tags.items():
+            image.SetMetaData(key, value)
+        writer.SetFileName(str(folder / f"{k:03d}.dcm"))
+        writer.Execute(image)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def thick_ct():
 
 def test_dicom_series_is_planned_like_the_volume(thick_ct, tmp_path) -> None:
     ct, truth = thick_ct
-    write_series(tmp_path / "ct", ct.array, ct.spacing, intercept=-1024.0)
+    write_series(tmp_path / "ct", ct.array, ct.spacing, raw=False)
     loaded = load_ct(tmp_path / "ct")
     assert loaded.spacing == pytest.approx(ct.spacing)
     plan = plan_case(tmp_path / "ct")
@@ -65,6 +67,6 @@ def test_dicom_series_is_planned_like_the_volume(thick_ct, tmp_path) -> None:
 
 def test_dicom_without_its_intercept_is_not_hounsfield(thick_ct, tmp_path) -> None:
     ct, _ = thick_ct
-    write_series(tmp_path / "raw", ct.array, ct.spacing, intercept=0.0)
+    write_series(tmp_path / "raw", ct.array, ct.spacing, raw=True)
     with pytest.raises(InputError, match="not Hounsfield units"):
         load_ct(tmp_path / "raw")
