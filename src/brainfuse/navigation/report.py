@@ -192,7 +192,8 @@ new GLTFLoader().parse(bytes.buffer, '', gltf => {
     box.type = 'checkbox'; box.checked = true; box.onchange = () => { o.visible = box.checked; };
     label.append(box, ' ' + o.name); list.append(label);
   });
-});
+  document.body.dataset.models = String(root.children.length);
+}, err => { document.body.dataset.error = String(err); });
 (function loop() { requestAnimationFrame(loop); renderer.render(scene, camera); })();
 """
 
