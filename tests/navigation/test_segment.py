@@ -69,3 +69,16 @@ def test_thick_slices_keep_the_planted_volume(head) -> None:
     thick = thick_slices(ct, 6.0)
     excess = (thick.array - thick_slices(head, 6.0).array).sum() * np.prod(thick.spacing) / 1000
     assert excess / (72.0 - 34.0) == pytest.approx(truth, rel=0.02)
+
+
+def test_same_input_same_files(tmp_path) -> None:
+    from brainfuse.navigation.api import plan_case, write_plan
+
+    from .conftest import small_head
+
+    ct, _ = plant(small_head(2.0), HematomaSpec((25.0, 10.0, 5.0), 10.0, hu=72.0, seed=4))
+    first = write_plan(plan_case(ct), tmp_path / "a")
+    second = write_plan(plan_case(ct), tmp_path / "b")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
