@@ -26,6 +26,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "bench": "brainfuse.bench.cli:bench_command",
     "eeg-fmri": "brainfuse.signals.cli:eeg_fmri_command",
     "metrics": "brainfuse.metrics.cli:metrics_command",
+    "navigation": "brainfuse.navigation.cli:navigation_command",
     "register": "brainfuse.registration.cli:register_command",
     "segmentation": "brainfuse.segmentation.cli:segmentation_command",
     "serve": "brainfuse.web.cli:serve_command",
@@ -37,6 +38,7 @@ LAZY_COMMANDS: dict[str, str] = {
 #: Their help works without it; running them without it is one line and exit status 2.
 COMMAND_EXTRAS: dict[str, str] = {
     "eeg-fmri": "signals",
+    "navigation": "navigation",
     "segmentation": "segmentation",
     "serve": "web",
     "train": "learned",

@@ -181,6 +181,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=cfg.max_upload_bytes)
     _handle_errors(app, cfg)
+    from ..navigation.web import navigation_router
+
+    app.include_router(navigation_router(cfg))
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
