@@ -25,6 +25,7 @@ from .errors import BrainFuseError
 LAZY_COMMANDS: dict[str, str] = {
     "bench": "brainfuse.bench.cli:bench_command",
     "metrics": "brainfuse.metrics.cli:metrics_command",
+    "quality": "brainfuse.quality.cli:quality_command",
     "register": "brainfuse.registration.cli:register_command",
     "serve": "brainfuse.web.cli:serve_command",
     "train": "brainfuse.models.cli:train_command",
@@ -34,6 +35,7 @@ LAZY_COMMANDS: dict[str, str] = {
 #: Subcommands that need an extra of brainfuse: name -> extra (see :mod:`brainfuse._extras`).
 #: Their help works without it; running them without it is one line and exit status 2.
 COMMAND_EXTRAS: dict[str, str] = {
+    "quality": "learned",
     "serve": "web",
     "train": "learned",
 }
