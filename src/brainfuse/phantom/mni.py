@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ._extras import require
-from .io.image import Image, Modality
+from .._extras import require
+from ..io.image import Image, Modality
 
 __all__ = [
     "FWHM_TO_SIGMA",
