@@ -124,3 +124,12 @@ def test_unknown_degradations_and_levels_are_refused():
         degrade(img, "rain", 1)
     with pytest.raises(InputError, match=r"0\.\.4"):
         degrade(img, "blur", 5)
+
+
+def test_proxy_levels_are_quintiles_of_the_training_scores():
+    from brainfuse.quality.proxy import mos_levels
+
+    reference = np.linspace(0.0, 1.0, 101)
+    levels = mos_levels(reference, reference)
+    assert np.bincount(levels)[1:].tolist() == [20, 20, 20, 20, 21]
+    assert mos_levels(np.array([-1.0, 2.0]), reference).tolist() == [1, 5]

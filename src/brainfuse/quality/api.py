@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["QualityScore", "score", "train"]
+__all__ = ["QualityScore", "build_proxy_database", "score", "train"]
 
 ImageInput = str | os.PathLike[str] | np.ndarray
 
@@ -160,6 +160,7 @@ def train(
     threads: int = 1,
     max_minutes: float = 0.0,
     width: int = 16,
+    val_every: int = 250,
     init: str | os.PathLike[str] | None = None,
     resume: bool = False,
     progress: bool = True,
@@ -173,7 +174,7 @@ def train(
         The CSV (:mod:`brainfuse.quality.database` describes the format).
     out : str or os.PathLike
         The weights file ``W.pt`` (its folder must exist; never one of the database's files).
-    steps, batch_size, seed, threads, max_minutes, width : optional
+    steps, batch_size, seed, threads, max_minutes, width, val_every : optional
         See :class:`~brainfuse.quality.training.QualityTrainConfig`.
     init : str or os.PathLike, optional
         Weights to start from (e.g. the shipped ones, to fine-tune on a site's real MOS).
@@ -206,6 +207,7 @@ def train(
         threads=threads,
         max_minutes=max_minutes,
         width=width,
+        val_every=val_every,
     )
     out_path = Path(out)
     if out_path.suffix != ".pt":
@@ -220,3 +222,57 @@ def train(
     if init is not None and not Path(init).is_file():
         raise InputError(init, "weights to start from not found")
     return train_quality(db, out_path, config, resume=resume, init=init, progress=progress, log=log)
+
+
+def build_proxy_database(
+    out: str | os.PathLike[str],
+    *,
+    harvard: str | os.PathLike[str] | None = None,
+    harvard_pairs: tuple[int, int, int] = (40, 10, 10),
+    phantom_cases: tuple[int, int, int] = (20, 5, 10),
+    seed: int = 0,
+    progress: bool = True,
+) -> Path:
+    """Build the proxy-MOS training database "like MMIFID" (see :mod:`~.database`).
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        A new or empty folder.
+    harvard : str or os.PathLike, optional
+        The ``harvard-aanlib`` folder (``../shared/data/harvard-aanlib``); without it only
+        phantom cases are used.
+    harvard_pairs : tuple of 3 int, optional
+        Harvard pairs per pair set for train, val, test (default 40, 10, 10).
+    phantom_cases : tuple of 3 int, optional
+        Phantom cases per modality (PET, SPECT, CT) for train, val, test (default 20, 5, 10;
+        ``(0, 0, 0)`` for none).
+    seed : int, optional
+        Seed of the degradations.
+    progress : bool, optional
+        Show a progress bar.
+
+    Returns
+    -------
+    table : pathlib.Path
+        The CSV (``out/mos.csv``).
+
+    Raises
+    ------
+    InputError
+        For a missing Harvard folder or ``split.csv``, an ``out`` that is not new or empty, or
+        no pairs at all.
+    """
+    from .database import build_database
+    from .database import harvard_pairs as read_harvard
+    from .proxy import phantom_pairs
+
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(out, "database folder must be new or empty")
+    pairs = read_harvard(harvard, harvard_pairs) if harvard is not None else []
+    if any(phantom_cases):
+        pairs += phantom_pairs(phantom_cases)
+    if not pairs:
+        raise InputError(None, "no source pairs: give a Harvard folder or phantom cases")
+    return build_database(out, pairs, seed=seed, progress=progress)

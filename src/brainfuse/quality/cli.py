@@ -70,6 +70,9 @@ def score_command(fused: Path, a: Path, b: Path, weights: Path | None, as_json: 
 )
 @click.option("--width", type=int, default=16, show_default=True, help="Network width.")
 @click.option(
+    "--val-every", type=int, default=250, show_default=True, help="Validate every N steps."
+)
+@click.option(
     "--init", type=click.Path(path_type=Path), default=None, help="Weights to start from."
 )
 @click.option("--resume", is_flag=True, help="Continue from OUT.ckpt.")
@@ -83,6 +86,7 @@ def train_command(
     threads: int,
     max_minutes: float,
     width: int,
+    val_every: int,
     init: Path | None,
     resume: bool,
     log: Path | None,
@@ -99,6 +103,7 @@ def train_command(
         threads=threads,
         max_minutes=max_minutes,
         width=width,
+        val_every=val_every,
         init=init,
         resume=resume,
         log=log,
@@ -107,6 +112,55 @@ def train_command(
         f"wrote {out} ({manifest['steps_done']} steps, checkpoint of step "
         f"{manifest['chosen_step']}) and {out.with_suffix('.json').name}"
     )
+
+
+@quality_command.command("build-db")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--harvard",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The harvard-aanlib folder (train pairs train; val pairs test).",
+)
+@click.option(
+    "--harvard-pairs",
+    nargs=3,
+    type=int,
+    default=(40, 10, 10),
+    show_default=True,
+    help="Harvard pairs per pair set: train, val, test.",
+)
+@click.option(
+    "--phantom-cases",
+    nargs=3,
+    type=int,
+    default=(20, 5, 10),
+    show_default=True,
+    help="Phantom cases per modality (PET, SPECT, CT): train, val, test.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the degradations.")
+def build_db_command(
+    out: Path,
+    harvard: Path | None,
+    harvard_pairs: tuple[int, int, int],
+    phantom_cases: tuple[int, int, int],
+    seed: int,
+) -> None:
+    """Build a proxy-MOS database in OUT (new or empty): fused by 12 methods, degraded, scored.
+
+    The MOS is a proxy, not radiologists' scores: 5 minus the degradation level for Harvard
+    pairs, the quintile of a task score against the truth for phantom cases (docs/quality.md).
+    """
+    from .api import build_proxy_database
+
+    table = build_proxy_database(
+        out,
+        harvard=harvard,
+        harvard_pairs=harvard_pairs,
+        phantom_cases=phantom_cases,
+        seed=seed,
+    )
+    click.echo(f"wrote {table}")
 
 
 @quality_command.command("evaluate")

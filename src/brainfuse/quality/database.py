@@ -29,8 +29,9 @@ pairs × 10 fusion algorithms, scored by radiologists) is not public:
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -393,21 +394,28 @@ def _write_png(x: np.ndarray, path: Path) -> None:
     Image.fromarray(np.clip(np.rint(x), 0, 255).astype(np.uint8), mode="L").save(path)
 
 
+def _pair_seed(seed: int, name: str) -> int:
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
 def build_database(
     out: str | Path,
     pairs: Sequence[SourcePair],
     *,
     methods: Sequence[str] = DEFAULT_METHODS,
     seed: int = 0,
-    phantom_mos: Callable[[np.ndarray, SourcePair], float] | None = None,
     progress: bool = True,
 ) -> Path:
     """Fuse every pair with every method, degrade, give each image a proxy MOS, write the CSV.
 
     Each (pair, method) gets one degradation: the kind cycles through
-    :data:`~brainfuse.quality.degrade.DEGRADATIONS` with the method's index plus the pair's,
-    the level (0..4) is drawn from ``seed``. Harvard images get ``MOS = 5 − level``; phantom
-    images get ``phantom_mos(fused, pair)`` (a MOS from 1 to 5 computed from the truth).
+    :data:`~brainfuse.quality.degrade.DEGRADATIONS` over the methods from a start drawn for the
+    pair, the level (0..4) and the noise are drawn from ``seed`` and the pair's name (so a pair
+    gets the same images whatever else is in the database). Harvard images get
+    ``MOS = 5 − level``; phantom images the quintile level of their task score
+    (:mod:`brainfuse.quality.proxy`), the quintiles taken over the phantom images of the
+    ``train`` split.
 
     Parameters
     ----------
@@ -418,9 +426,7 @@ def build_database(
     methods : sequence of str, optional
         Registered fusion methods (default :data:`DEFAULT_METHODS`).
     seed : int, optional
-        Seed of the degradation levels and noise.
-    phantom_mos : callable, optional
-        Required when ``pairs`` holds phantom cases.
+        Seed of the degradation kinds, levels and noise.
     progress : bool, optional
         Show a progress bar.
 
@@ -432,11 +438,13 @@ def build_database(
     Raises
     ------
     InputError
-        If ``out`` exists and is not an empty folder, or a method is unknown.
+        If ``out`` exists and is not an empty folder, a method is unknown, or phantom cases
+        come without phantom training cases to take the quintiles from.
     """
     from tqdm.auto import tqdm
 
     from ..fusion.registry import get_method
+    from .proxy import mos_levels, task_score
 
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -444,26 +452,22 @@ def build_database(
     funcs = [get_method(m).func for m in methods]
     (out / "sources").mkdir(parents=True, exist_ok=True)
     (out / "fused").mkdir(exist_ok=True)
-    rng = np.random.default_rng(seed)
     lines: list[dict[str, Any]] = []
-    for p_idx, pair in enumerate(tqdm(pairs, desc="database", disable=not progress)):
+    for pair in tqdm(pairs, desc="database", disable=not progress):
+        rng = np.random.default_rng(_pair_seed(seed, pair.name))
+        first = int(rng.integers(0, len(DEGRADATIONS)))
         pa, pb = f"sources/{pair.name}_a.png", f"sources/{pair.name}_b.png"
         _write_png(pair.a, out / pa)
         _write_png(pair.b, out / pb)
         a = np.rint(pair.a).astype(np.float32)
         b = np.rint(pair.b).astype(np.float32)
         for m_idx, (method, func) in enumerate(zip(methods, funcs, strict=True)):
-            kind = DEGRADATIONS[(p_idx + m_idx) % len(DEGRADATIONS)]
+            kind = DEGRADATIONS[(first + m_idx) % len(DEGRADATIONS)]
             level = int(rng.integers(0, 5))
             noise_seed = int(rng.integers(0, 2**31))
             fused = np.clip(np.asarray(func(a, b), dtype=np.float32), 0, 255)
             fused = np.rint(degrade(fused, kind, level, seed=noise_seed))
-            if pair.origin == "phantom":
-                if phantom_mos is None:
-                    raise InputError(None, "phantom cases need phantom_mos")
-                mos = float(phantom_mos(fused, pair))
-            else:
-                mos = float(5 - level)
+            task = task_score(fused, pair) if pair.origin == "phantom" else math.nan
             pf = f"fused/{pair.name}__{method}__{kind}{level}.png"
             _write_png(fused, out / pf)
             lines.append(
@@ -471,15 +475,26 @@ def build_database(
                     "source_a": pa,
                     "source_b": pb,
                     "fused": pf,
-                    "mos": f"{mos:g}",
+                    "mos": 5 - level,
                     "split": pair.split,
                     "origin": pair.origin,
                     "pair": pair.name,
                     "method": method,
                     "degradation": kind,
                     "level": level,
+                    "task_score": "" if math.isnan(task) else f"{task:.6f}",
                 }
             )
+    phantom = [r for r in lines if r["origin"] == "phantom"]
+    if phantom:
+        reference = [float(r["task_score"]) for r in phantom if r["split"] == "train"]
+        if not reference:
+            raise InputError(None, "phantom cases need phantom cases of the train split")
+        levels = mos_levels(
+            np.array([float(r["task_score"]) for r in phantom]), np.array(reference)
+        )
+        for r, level in zip(phantom, levels, strict=True):
+            r["mos"] = int(level)
     table = out / "mos.csv"
     with open(table, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(lines[0]))

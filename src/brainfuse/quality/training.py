@@ -54,6 +54,8 @@ class QualityTrainConfig:
         Seed of the weights, the batches and the flips (default 0).
     val_every : int, optional
         Score the ``val`` split every this many steps (default 250).
+    val_images : int, optional
+        Score at most this many ``val`` lines, evenly spaced in file order (default 180).
     checkpoint_every : int, optional
         Checkpoint every this many steps (default 50).
     threads : int, optional
@@ -77,6 +79,7 @@ class QualityTrainConfig:
     lr: float = 2e-4
     seed: int = 0
     val_every: int = 250
+    val_images: int = 180
     checkpoint_every: int = 50
     threads: int = 1
     max_minutes: float = 0.0
@@ -86,7 +89,8 @@ class QualityTrainConfig:
     _RUN = ("steps", "batch_size", "lr", "seed", "width", "attention")
 
     def __post_init__(self) -> None:
-        for name in ("steps", "batch_size", "val_every", "checkpoint_every", "threads", "width"):
+        whole = ("steps", "batch_size", "val_every", "val_images", "checkpoint_every", "threads")
+        for name in (*whole, "width"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(name, f"must be a whole number ≥ 1, got {value!r}")
@@ -139,6 +143,21 @@ def _batch(db: MosDatabase, idx: np.ndarray, config: QualityTrainConfig, step: i
         return torch.from_numpy(np.ascontiguousarray(out))[:, None]
 
     return stack(db.a), stack(db.b), stack(db.fused), torch.from_numpy(db.mos[pick].copy())
+
+
+def _evenly(db: MosDatabase, n: int) -> MosDatabase:
+    if len(db) <= n:
+        return db
+    idx = np.unique(np.linspace(0, len(db) - 1, n).astype(int))
+    return MosDatabase(
+        db.a[idx],
+        db.b[idx],
+        db.fused[idx],
+        db.mos[idx],
+        [db.split[i] for i in idx],
+        [db.rows[i] for i in idx],
+        db.source,
+    )
 
 
 def _evaluate(model: QualityCGAN, db: MosDatabase) -> dict[str, float]:
@@ -240,7 +259,7 @@ def train_quality(
     train_idx = np.array([i for i, s in enumerate(db.split) if s == "train"])
     if train_idx.size == 0:
         raise InputError(db.source or None, "no lines of split 'train' to train on")
-    val = db.subset("val") if "val" in db.split else None
+    val = _evenly(db.subset("val"), config.val_images) if "val" in db.split else None
     ckpt = out.with_name(out.name + ".ckpt")
     state = None
     if resume:
