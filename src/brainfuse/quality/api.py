@@ -263,8 +263,8 @@ def build_proxy_database(
         For a missing Harvard folder or ``split.csv``, an ``out`` that is not new or empty, or
         no pairs at all.
     """
-    from .database import build_database
-    from .database import harvard_pairs as read_harvard
+    from .builder import build_database
+    from .builder import harvard_pairs as read_harvard
     from .proxy import phantom_pairs
 
     out = Path(out)

@@ -391,8 +391,8 @@ def _run(db, out, config, train_idx, val, ckpt, state, init, progress, log) -> d
     finally:
         bar.close()
     checkpoint()
-    if best["model"] is None or step < config.steps:
-        # no validation split, or stopped by max_minutes: the last weights are written
+    if best["model"] is None:
+        # no validation split: the last weights are written
         final_state, chosen = _generator_state(model), step
     else:
         final_state, chosen = best["model"], best["step"]
