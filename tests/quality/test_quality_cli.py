@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -109,42 +110,72 @@ def test_training_is_repeatable_and_resumable(small_db: Path, tmp_path: Path, mo
     assert cut.read_bytes() == one.read_bytes()
 
 
-def test_bad_inputs_are_one_line_and_write_nothing(small_db: Path, tmp_path: Path):
+def _error(capsys, *args: str | Path) -> str:
+    assert main([str(a) for a in args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("brainfuse: error:"), err
+    return err[0]
+
+
+def test_a_missing_file_is_one_line_in_a_fresh_process(small_db: Path):
+    folder = small_db.parent
+    result = run("quality", "score", folder / "none.png", folder / "p0_a.png", folder / "p0_b.png")
+    one_line_error(result, "none.png", "no such file")
+
+
+def test_bad_inputs_are_one_line_and_write_nothing(small_db: Path, tmp_path: Path, capsys):
     folder = small_db.parent
     before = sorted(p.name for p in folder.iterdir())
     a, b, f = folder / "p0_a.png", folder / "p0_b.png", folder / "p0_f1.png"
-    one_line_error(run("quality", "score", folder / "none.png", a, b), "none.png", "no such file")
-    one_line_error(run("quality", "score", f, a, b, "--weights", tmp_path / "w.pt"), "w.pt")
+    assert "w.pt" in _error(capsys, "quality", "score", f, a, b, "--weights", tmp_path / "w.pt")
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG garbage")
-    one_line_error(run("quality", "score", bad, a, b), "bad.png")
-    one_line_error(
-        run("quality", "train", "--db", tmp_path / "no.csv", "--out", tmp_path / "w.pt"),
-        "no.csv",
-        "not found",
-    )
+    assert "bad.png" in _error(capsys, "quality", "score", bad, a, b)
+    small = tmp_path / "small.png"
+    from PIL import Image
+
+    Image.new("L", (64, 64)).save(small)
+    assert "differs" in _error(capsys, "quality", "score", small, a, b)
+    out = tmp_path / "w.pt"
+    line = _error(capsys, "quality", "train", "--db", tmp_path / "no.csv", "--out", out)
+    assert "no.csv" in line and "not found" in line
     # the output may not be an input, nor lie in a missing folder, nor be other than .pt
-    one_line_error(run("quality", "train", "--db", small_db, "--out", small_db), ".pt")
-    one_line_error(
-        run("quality", "train", "--db", small_db, "--out", tmp_path / "missing" / "w.pt"),
-        "does not exist",
+    assert ".pt" in _error(capsys, "quality", "train", "--db", small_db, "--out", small_db)
+    missing = tmp_path / "missing" / "w.pt"
+    assert "does not exist" in _error(
+        capsys, "quality", "train", "--db", small_db, "--out", missing
     )
-    one_line_error(
-        run("quality", "train", "--db", small_db, "--out", tmp_path / "w.pt", "--steps", "0"),
-        "steps",
-    )
-    one_line_error(
-        run("quality", "train", "--db", small_db, "--out", tmp_path / "w.pt", "--resume"),
-        "no checkpoint",
-    )
+    line = _error(capsys, "quality", "train", "--db", small_db, "--out", out, "--steps", "0")
+    assert "steps" in line
+    line = _error(capsys, "quality", "train", "--db", small_db, "--out", out, "--resume")
+    assert "no checkpoint" in line
     text = small_db.read_text()
     small_db.write_text(text.replace("p0_f0.png,5,", "p0_f0.png,9,", 1))
-    one_line_error(
-        run("quality", "train", "--db", small_db, "--out", tmp_path / "w.pt"),
-        "mos.csv",
-        "line 2",
-        "'9'",
-    )
+    line = _error(capsys, "quality", "train", "--db", small_db, "--out", out)
+    assert "mos.csv" in line and "line 2" in line and "'9'" in line
     small_db.write_text(text)
     assert sorted(p.name for p in folder.iterdir()) == before
-    assert not (tmp_path / "w.pt").exists() and not (tmp_path / "w.json").exists()
+    assert not out.exists() and not (tmp_path / "w.json").exists()
+
+
+def test_shipped_weights_score_a_harvard_pair(tmp_path: Path):
+    from brainfuse.quality.assess import SHIPPED
+
+    if not SHIPPED.is_file():
+        pytest.skip("no shipped quality weights in this install")
+    from brainfuse.quality import score
+
+    folder = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "harvard-aanlib"
+    mri, pet = folder / "PET-MRI" / "MRI" / "30026.png", folder / "PET-MRI" / "PET" / "30026.png"
+    if not mri.is_file():
+        pytest.skip("../shared/data/harvard-aanlib is absent")
+    from brainfuse.io import load
+    from brainfuse.quality.degrade import degrade
+
+    a, b = load(mri).grey(), load(pet).grey()
+    fused = np.maximum(a, b)
+    clean = score(fused, a, b)
+    assert clean.mos in (0.2, 0.4, 0.6, 0.8, 1.0)
+    assert len(clean.weights) == 64
+    blurred = score(degrade(fused, "blur", 4), a, b)
+    assert blurred.mos in (0.2, 0.4, 0.6, 0.8, 1.0)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,21 @@ class MosDatabase:
         -------
         db : MosDatabase
         """
-        idx = [i for i, s in enumerate(self.split) if s == split]
+        return self.take([i for i, s in enumerate(self.split) if s == split])
+
+    def take(self, idx: Sequence[int]) -> MosDatabase:
+        """The lines ``idx``, in that order.
+
+        Parameters
+        ----------
+        idx : sequence of int
+            Line indices.
+
+        Returns
+        -------
+        db : MosDatabase
+        """
+        idx = list(idx)
         return MosDatabase(
             self.a[idx],
             self.b[idx],

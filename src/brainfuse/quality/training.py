@@ -148,16 +148,7 @@ def _batch(db: MosDatabase, idx: np.ndarray, config: QualityTrainConfig, step: i
 def _evenly(db: MosDatabase, n: int) -> MosDatabase:
     if len(db) <= n:
         return db
-    idx = np.unique(np.linspace(0, len(db) - 1, n).astype(int))
-    return MosDatabase(
-        db.a[idx],
-        db.b[idx],
-        db.fused[idx],
-        db.mos[idx],
-        [db.split[i] for i in idx],
-        [db.rows[i] for i in idx],
-        db.source,
-    )
+    return db.take(np.unique(np.linspace(0, len(db) - 1, n).astype(int)).tolist())
 
 
 def _evaluate(model: QualityCGAN, db: MosDatabase) -> dict[str, float]:
