@@ -132,6 +132,7 @@ def main() -> None:
     from brainfuse.quality.assess import load_model, predict
     from brainfuse.quality.compare import comparison_table
     from brainfuse.quality.database import load_database
+    from brainfuse.quality.stats import agreement
 
     table = args.db / "mos.csv"
     if not table.is_file():
@@ -176,6 +177,26 @@ def main() -> None:
         rows = comparison_table({k: v[mask] for k, v in scores.items()}, part.mos[mask])
         results["tables"][group] = {k: r.as_dict() for k, r in rows.items()}
         md += [f"## {group} test images", "", *_table(results["tables"][group], int(mask.sum()))]
+        md.append("")
+    # which degradations each score ranks: SRCC on the Harvard test lines of each kind
+    kinds = np.array([r.get("degradation", "") for r in part.rows])
+    by_kind: dict[str, dict[str, float]] = {}
+    for kind in sorted(set(kinds[origins == "harvard"])):
+        m = (origins == "harvard") & (kinds == kind)
+        by_kind[kind] = {k: agreement(v[m], part.mos[m]).srcc for k, v in scores.items()}
+    results["harvard_srcc_by_degradation"] = by_kind
+    if by_kind:
+        names = list(scores)
+        md += [
+            "## Harvard test images, SRCC per degradation kind",
+            "",
+            "| degradation | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(names),
+        ]
+        md += [
+            f"| {kind} | " + " | ".join(f"{row[k]:.3f}" for k in names) + " |"
+            for kind, row in by_kind.items()
+        ]
         md.append("")
     learned_rows = results["tables"]["all"]
     beats = all(

@@ -108,6 +108,14 @@ def test_training_is_repeatable_and_resumable(small_db: Path, tmp_path: Path, mo
     monkeypatch.setattr(training, "generator_losses", real)
     assert main([*base, "--out", str(cut), "--resume"]) == 0
     assert cut.read_bytes() == one.read_bytes()
+    # a finished run resumed with more steps ends as one run of that many steps (validating at
+    # the same steps: every 2)
+    every = ["--batch-size", "2", "--width", "4", "--val-every", "2"]
+    four, six = [*base[:4], "--steps", "4", *every], [*base[:4], "--steps", "6", *every]
+    assert main([*six, "--out", str(two)]) == 0
+    assert main([*four, "--out", str(cut)]) == 0
+    assert main([*six, "--out", str(cut), "--resume"]) == 0
+    assert cut.read_bytes() == two.read_bytes()
 
 
 def _error(capsys, *args: str | Path) -> str:
@@ -174,8 +182,10 @@ def test_shipped_weights_score_a_harvard_pair(tmp_path: Path):
 
     a, b = load(mri).grey(), load(pet).grey()
     fused = np.maximum(a, b)
-    clean = score(fused, a, b)
-    assert clean.mos in (0.2, 0.4, 0.6, 0.8, 1.0)
-    assert len(clean.weights) == 64
+    first, again = score(fused, a, b), score(fused, a, b)
+    assert first == again  # same input, same score and similarities, bit for bit
+    assert first.mos in (0.2, 0.4, 0.6, 0.8, 1.0)
+    assert first.similarities[f"{first.mos:.1f}"] == max(first.similarities.values())
+    assert len(first.weights) == 64
     blurred = score(degrade(fused, "blur", 4), a, b)
-    assert blurred.mos in (0.2, 0.4, 0.6, 0.8, 1.0)
+    assert blurred.similarities != first.similarities

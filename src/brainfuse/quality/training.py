@@ -11,7 +11,8 @@ best evaluation performance" (on a split of its own here, so the test split stay
 Like :func:`brainfuse.models.train.train`: seeded and bit-for-bit repeatable for the same data,
 seed and thread count; resumable from ``W.pt.ckpt`` (written every ``checkpoint_every`` steps,
 on Ctrl-C and when ``max_minutes`` runs out; a resumed run ends with the same weights as an
-uninterrupted one); progress shown with tqdm and, with ``log``, one line per validation in a
+uninterrupted one, also when it is resumed with more ``steps`` than it was started with: the
+learning rate is constant); progress shown with tqdm and, with ``log``, one line per validation in a
 text file; no wall-clock time in any file.
 """
 
@@ -86,7 +87,9 @@ class QualityTrainConfig:
     width: int = 16
     attention: bool = True
 
-    _RUN = ("steps", "batch_size", "lr", "seed", "width", "attention")
+    # the learning rate is constant, so ``steps`` only says where to stop: a finished run can
+    # be resumed with more steps and ends as one run of that many steps would
+    _RUN = ("batch_size", "lr", "seed", "width", "attention")
 
     def __post_init__(self) -> None:
         whole = ("steps", "batch_size", "val_every", "val_images", "checkpoint_every", "threads")
@@ -259,8 +262,13 @@ def train_quality(
         from ..models.train import load_torch_dict
 
         state = load_torch_dict(ckpt, "checkpoint of brainfuse quality train")
-        if state.get("config") != config.run_fields():
-            raise InputError(ckpt, f"checkpoint was written with {state.get('config')}")
+        written = state.get("config")
+        if not isinstance(written, dict) or any(
+            written.get(k) != v for k, v in config.run_fields().items()
+        ):
+            raise InputError(ckpt, f"checkpoint was written with {written}")
+        if not isinstance(state.get("step"), int) or state["step"] > config.steps:
+            raise InputError(ckpt, f"checkpoint is at step {state.get('step')}, past --steps")
     previous = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
