@@ -405,7 +405,7 @@ def _run(db, out, config, train_idx, val, ckpt, state, init, progress, log) -> d
         "generative adversarial network, Frontiers in Neuroscience 2022",
         "params": asdict(config.network()),
         "data": _describe(db),
-        "split": "train lines train; val lines select the checkpoint; test lines are never read",
+        "split": "train lines train; val lines select the checkpoint; test lines are never used",
         "config": asdict(config),
         "seed": config.seed,
         "start_model": start_model,
