@@ -27,6 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "eeg-fmri": "brainfuse.signals.cli:eeg_fmri_command",
     "metrics": "brainfuse.metrics.cli:metrics_command",
     "navigation": "brainfuse.navigation.cli:navigation_command",
+    "quality": "brainfuse.quality.cli:quality_command",
     "register": "brainfuse.registration.cli:register_command",
     "segmentation": "brainfuse.segmentation.cli:segmentation_command",
     "serve": "brainfuse.web.cli:serve_command",
@@ -39,6 +40,7 @@ LAZY_COMMANDS: dict[str, str] = {
 COMMAND_EXTRAS: dict[str, str] = {
     "eeg-fmri": "signals",
     "navigation": "navigation",
+    "quality": "learned",
     "segmentation": "segmentation",
     "serve": "web",
     "train": "learned",
