@@ -14,7 +14,6 @@ of :func:`brainfuse.color.fuse_luminance` fuses).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..io.tables import read_table
 
 __all__ = [
     "FORBIDDEN_SPLITS",
@@ -141,7 +141,11 @@ def load_pairs(
     unknown = [p for p in pairsets if p not in PAIRSETS]
     if unknown:
         raise InputError(None, f"unknown pair set {unknown[0]!r}; valid: {', '.join(PAIRSETS)}")
-    rows = [r for r in _read_split_table(table) if r["split"] == split and r["pairset"] in pairsets]
+    rows = [
+        r
+        for _, r in read_table(table, _SPLIT_COLUMNS)
+        if r["split"] == split and r["pairset"] in pairsets
+    ]
     if not rows:
         raise InputError(table, f"no pairs of split '{split}' in pair sets {list(pairsets)}")
     rows.sort(key=lambda r: (r["pairset"], r["file"]))
@@ -167,34 +171,6 @@ def load_pairs(
 
 #: Columns of ``split.csv`` that :func:`load_pairs` reads.
 _SPLIT_COLUMNS = ("pairset", "file", "split")
-
-
-def _read_split_table(table: Path) -> list[dict[str, str]]:
-    """The rows of ``split.csv``, each with a non-empty ``pairset``, ``file`` and ``split``."""
-    try:
-        with open(table, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames
-            if header is None:
-                raise InputError(table, f"empty; expected the header {','.join(_SPLIT_COLUMNS)}")
-            missing = [c for c in _SPLIT_COLUMNS if c not in header]
-            if missing:
-                raise InputError(
-                    table, f"no column '{missing[0]}' in the header {','.join(map(str, header))}"
-                )
-            rows = []
-            for r in reader:
-                blank = [c for c in _SPLIT_COLUMNS if not (r.get(c) or "").strip()]
-                if blank:
-                    raise InputError(table, f"line {reader.line_num}: no value for '{blank[0]}'")
-                rows.append(r)
-    except UnicodeDecodeError as exc:
-        raise InputError(table, f"not UTF-8 text (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise InputError(table, f"not CSV text ({exc})") from None
-    except OSError as exc:
-        raise InputError(table, f"unreadable ({exc.strerror or exc})") from None
-    return rows
 
 
 class PatchSampler:

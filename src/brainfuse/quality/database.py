@@ -29,7 +29,6 @@ public:
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..io.tables import read_table
 
 __all__ = [
     "COLUMNS",
@@ -210,29 +210,7 @@ def _parse_mos(value: str, table: Path, line: int) -> float:
 def _read_rows(table: Path) -> list[tuple[int, dict[str, str]]]:
     if not table.is_file():
         raise InputError(table, "MOS database not found")
-    try:
-        with open(table, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames
-            if header is None:
-                raise InputError(table, f"empty; expected the header {','.join(COLUMNS)}")
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise InputError(
-                    table, f"no column '{missing[0]}' (expected {','.join(COLUMNS)}[,split])"
-                )
-            rows = []
-            for r in reader:
-                blank = [c for c in COLUMNS if not (r.get(c) or "").strip()]
-                if blank:
-                    raise InputError(table, f"line {reader.line_num}: no value for '{blank[0]}'")
-                rows.append((reader.line_num, {k: (v or "").strip() for k, v in r.items() if k}))
-    except UnicodeDecodeError as exc:
-        raise InputError(table, f"not UTF-8 text (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise InputError(table, f"not CSV text ({exc})") from None
-    except OSError as exc:
-        raise InputError(table, f"unreadable ({exc.strerror or exc})") from None
+    rows = read_table(table, COLUMNS)
     if not rows:
         raise InputError(table, "no fused images listed")
     return rows
