@@ -7,7 +7,7 @@ from brainfuse.io import load
 
 def test_demo_writes_report_with_every_method(tmp_path):
     index = run_demo(tmp_path / "demo", seed=0)
-    page = index.read_text()
+    page = index.read_text(encoding="utf-8")
     for m in list_methods():
         assert f"<b>{m.name}</b>" in page
     for src in re.findall(r"src='([^']+)'", page):

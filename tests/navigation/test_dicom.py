@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import locale
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,17 @@ def write_series(folder: Path, hu: np.ndarray, spacing: tuple[float, ...], raw: 
 
     ``raw=False``: float HU, which GDCM stores as 16-bit integers HU + 1024 with rescale
     intercept −1024, as scanners export. ``raw=True``: HU + 1024 stored as they are, with no
-    intercept (a faulty export)."""
+    intercept (a faulty export). GDCM's writer leaves the process in the C locale (seen with
+    SimpleITK 2.x), which would make later default-encoding text I/O ASCII in this test
+    process: the locale is restored."""
+    saved = locale.setlocale(locale.LC_ALL)
+    try:
+        _write_series(folder, hu, spacing, raw)
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+
+
+def _write_series(folder: Path, hu: np.ndarray, spacing: tuple[float, ...], raw: bool) -> None:
     folder.mkdir()
     data = np.clip(np.rint(hu + 1024.0), 0, 32767).astype(np.int16) if raw else hu
     volume = sitk.GetImageFromArray(np.transpose(data, (2, 1, 0)))

@@ -77,7 +77,7 @@ def manifest(weights: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(weights, f"no manifest {path.name} beside the weights")
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(path, f"unreadable manifest ({exc})") from None
 

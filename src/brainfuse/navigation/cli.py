@@ -215,7 +215,7 @@ def register_command(
     text = json.dumps(result, indent=2)
     if output is not None:
         with atomic_path(output) as tmp:
-            tmp.write_text(text + "\n")
+            tmp.write_text(text + "\n", encoding="utf-8")
         click.echo(f"wrote {output}")
     click.echo(text)
 

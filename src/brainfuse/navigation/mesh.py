@@ -192,7 +192,7 @@ def export_models(models: list[Model], folder: Path) -> list[Path]:
     out.append(glb)
     obj = trimesh.exchange.obj.export_obj(scene, include_color=True, return_texture=True)
     text, extra = obj if isinstance(obj, tuple) else (obj, {})
-    (folder / "model.obj").write_text(text)
+    (folder / "model.obj").write_text(text, encoding="utf-8")
     out.append(folder / "model.obj")
     for fname, data in sorted(extra.items()):
         (folder / fname).write_bytes(data)
