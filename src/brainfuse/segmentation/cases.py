@@ -33,6 +33,7 @@ writes a cohort with its split (:data:`SPLIT`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 from dataclasses import dataclass, field
@@ -146,8 +147,11 @@ class GeneratedCase:
         return (float(s[0]), float(s[1]), float(s[2]))
 
 
+@functools.lru_cache(maxsize=2)
 def _anatomy(resolution: int) -> tuple[np.ndarray, ...]:
-    """T1, GM, WM, CSF, affine and brain mask of the MNI152 template at ``resolution`` mm."""
+    """T1, GM, WM, CSF, affine and brain mask of the MNI152 template at ``resolution`` mm.
+
+    Read once per resolution (a cohort draws every case from it) and returned read-only."""
     require("nilearn", extra="demo", what="generated glioma cases (the MNI152 template)")
     from nilearn import datasets
 
@@ -156,7 +160,10 @@ def _anatomy(resolution: int) -> tuple[np.ndarray, ...]:
     t1, gm, wm = load_mni_templates(resolution)
     mask = datasets.load_mni152_brain_mask(resolution=resolution).get_fdata() > 0.5
     csf = np.clip(mask - gm - wm, 0.0, 1.0).astype(np.float32)
-    return t1.array, gm, wm, csf, np.asarray(t1.affine), mask
+    arrays = (t1.array, gm, wm, csf, np.array(t1.affine, dtype=np.float64), mask)
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
 def _smooth_field(rng: np.random.Generator, shape: tuple[int, ...], sigma: float) -> np.ndarray:
