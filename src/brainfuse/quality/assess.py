@@ -4,7 +4,7 @@ To score a fused image ``F`` of sources ``A`` and ``B``, the generator draws the
 each of the five MOS levels 0.2, 0.4, 0.6, 0.8, 1.0 would look like for this pair,
 ``G(A, B | MOS_k)``; the score is the MOS whose image is most similar to ``F`` by SSIM (Wang et
 al. 2004: Gaussian window 11×11, σ = 1.5, data range 1, computed by
-``skimage.metrics.structural_similarity``). The paper prints ``Q = max SSIM(...)`` but its text
+:func:`brainfuse.metrics.structural.ssim_map`). The paper prints ``Q = max SSIM(...)`` but its text
 takes "the MOS corresponding to the optimal value": the argmax. Ties go to the lower MOS.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..metrics.structural import ssim_map
 from .network import CGANConfig, QualityCGAN, torch
 
 __all__ = [
@@ -39,6 +40,10 @@ SHIPPED = Path(__file__).resolve().parent / "weights" / "tang-cgan.pt"
 def ssim01(x: np.ndarray, y: np.ndarray) -> float:
     """SSIM of two grey images on 0..1 (Wang et al. 2004; Gaussian 11×11, σ = 1.5).
 
+    The mean of :func:`brainfuse.metrics.structural.ssim_map` over the windows inside the
+    image (the value scikit-image's ``structural_similarity`` gives with Gaussian weights and
+    population statistics, to 1e-15).
+
     Parameters
     ----------
     x, y : numpy.ndarray
@@ -56,18 +61,8 @@ def ssim01(x: np.ndarray, y: np.ndarray) -> float:
     >>> ssim01(x, x)
     1.0
     """
-    from skimage.metrics import structural_similarity
-
-    return float(
-        structural_similarity(
-            np.asarray(x, dtype=np.float64),
-            np.asarray(y, dtype=np.float64),
-            gaussian_weights=True,
-            sigma=1.5,
-            use_sample_covariance=False,
-            data_range=1.0,
-        )
-    )
+    m = ssim_map(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), data_range=1.0)
+    return float(m.mean())
 
 
 def argmax_mos(similarities: Sequence[float], levels: Sequence[float] = MOS_LEVELS) -> float:
