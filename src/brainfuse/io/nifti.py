@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import InputError
 from .image import Image, Modality
 
-__all__ = ["from_nibabel", "read_nifti", "write_nifti"]
+__all__ = ["from_nibabel", "read_nibabel", "read_nifti", "write_nifti"]
 
 
 def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
@@ -54,6 +54,32 @@ def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
     >>> volume.shape, volume.spacing
     ((2, 3, 4), (2.0, 2.0, 2.0))
     """
+    img = read_nibabel(path, max_pixels=max_pixels)
+    return from_nibabel(img, source=path, max_pixels=max_pixels, modality=modality)
+
+
+def read_nibabel(path: Path, *, max_pixels: int) -> Any:
+    """A NIfTI-1/2 file as a nibabel image, of any dimension, with its bytes checked first.
+
+    The whole file is read (a gzip stream to its end, so that its CRC-32 is checked) before
+    nibabel parses the header; :func:`read_nifti` adds the 3D checks and the :class:`Image`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    max_pixels : int
+        Refuse files holding more than 16 bytes a voxel of this many voxels.
+
+    Returns
+    -------
+    nibabel.Nifti1Image or nibabel.Nifti2Image
+
+    Raises
+    ------
+    InputError
+        If the file is unreadable, truncated, corrupt, too large, or its header is broken.
+    """
     import nibabel as nib
 
     raw = _read_bytes(path, max_pixels)
@@ -68,7 +94,7 @@ def read_nifti(path: Path, *, max_pixels: int, modality: Modality) -> Image:
         raise InputError(path, f"not a readable NIfTI file ({_reason(exc)})") from None
     finally:
         logger.setLevel(level)
-    return from_nibabel(img, source=path, max_pixels=max_pixels, modality=modality)
+    return img
 
 
 def _read_bytes(path: Path, max_pixels: int) -> bytes:

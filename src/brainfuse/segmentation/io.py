@@ -239,25 +239,21 @@ def find_cases(folder: str | os.PathLike[str]) -> list[Path]:
 
 def _read_4d(path: Path, max_pixels: int | None) -> tuple[np.ndarray, np.ndarray, object]:
     """A 4-D NIfTI's data ``(X, Y, Z, C)``, affine and header; one-line errors."""
-    import nibabel as nib
-
+    from ..io.nifti import read_nibabel
     from ..io.readers import max_pixels_default
 
     if not path.is_file():
         raise InputError(path, "no such file")
-    try:
-        img = nib.load(str(path))
-        shape = img.shape
-    except Exception as exc:  # nibabel raises many types for bad files
-        raise InputError(path, f"not a readable NIfTI file ({type(exc).__name__})") from None
+    limit = 4 * (max_pixels or max_pixels_default())  # four channels
+    img = read_nibabel(path, max_pixels=limit)
+    shape = img.shape
     if len(shape) != 4:
         raise InputError(path, f"not a 4-D volume (shape {shape}); MSD Task01 images are 4-D")
-    limit = max_pixels or max_pixels_default()
-    if int(np.prod(shape)) > limit * 4:
-        raise InputError(path, f"{int(np.prod(shape))} voxels exceed the limit {limit * 4}")
+    if int(np.prod(shape)) > limit:
+        raise InputError(path, f"{int(np.prod(shape))} voxels exceed the limit {limit}")
     try:
         data = np.asarray(img.dataobj, dtype=np.float32)
-    except Exception as exc:
+    except Exception as exc:  # nibabel raises many types for bad data
         raise InputError(path, f"truncated or corrupt data ({type(exc).__name__})") from None
     if not np.isfinite(data).all():
         raise InputError(path, "contains NaN or infinite values")
