@@ -122,7 +122,9 @@ def test_one_batch_is_overfitted():
     mos = torch.tensor([0.6, 1.0])
     opt = torch.optim.Adam(model.generator_parameters(), lr=2e-3)
     first = None
-    for _ in range(30):
+    # 60 steps: the worst ratio over seeds 0-7 and 1 or 2 threads is 0.36 (30 steps left 0.497,
+    # too close to the bound to hold on another CPU)
+    for _ in range(60):
         loss, terms, _ = generator_losses(model, a, b, f, mos)
         opt.zero_grad()
         loss.backward()
