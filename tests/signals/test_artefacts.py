@@ -33,6 +33,20 @@ def test_gradient_aas_removes_the_tr_locked_artefact(session):
     assert after < eeg / np.sqrt(5) * 1.5
 
 
+def test_gradient_aas_takes_one_window_th_of_unlocked_power():
+    # white "EEG" with no artefact: the template averages the volume with its neighbours, so
+    # the corrected power is 1 - 1/window of the original
+    sf, n_vol, length = 100.0, 120, 200
+    rng = np.random.default_rng(0)
+    info = mne.create_info(4, sf, "eeg")
+    raw = mne.io.RawArray(rng.standard_normal((4, n_vol * length)) * 1e-5, info, verbose="error")
+    raw.set_annotations(mne.Annotations(np.arange(n_vol) * length / sf, 0.0, "TR"))
+    before = (raw.get_data() ** 2).mean()
+    for window in (5, 30):
+        after = (artefacts.gradient_aas(raw, window=window).get_data() ** 2).mean()
+        assert abs(after / before - (1 - 1 / window)) < 0.01
+
+
 def test_gradient_aas_needs_markers(session):
     raw = session.truth.copy()
     import pytest

@@ -69,6 +69,7 @@ def test_correct_edf_to_fif_with_provenance(files, tmp_path, capsys, session):
     raw = mne.io.read_raw(out, verbose="error")
     prov = json.loads(raw.info["description"])
     assert prov["method"] == "aas" and prov["params"]["window"] == 30
+    assert prov["gradient_window"] == 5
     assert abs(prov["beats"] - session.r_peaks.size) <= 1
     # the BCG is mostly gone: closer to the truth than the input
     truth = session.truth.copy().filter(1, 50, verbose="error").get_data()

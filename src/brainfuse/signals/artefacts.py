@@ -37,6 +37,8 @@ __all__ = [
     "detect_qrs",
     "ecg_channel",
     "gradient_aas",
+    "obs_basis",
+    "obs_fit",
     "volume_onsets",
 ]
 
@@ -195,6 +197,10 @@ def gradient_aas(raw: Any, *, marker: str = "TR", window: int = 5, picks: Any = 
     in Net Station). The volumes are the annotations called ``marker``; the template length is
     the shortest interval between two markers (hardware-synchronised markers are exactly one TR
     apart). MNE has no gradient-artefact correction, hence this implementation.
+
+    The template includes the volume itself, so it also takes a share of the EEG: for activity
+    not locked to the volumes, the corrected power is ``1 − 1/window`` of the original (a
+    fifth lost with 5 volumes; Allen et al. averaged 25, the FMRIB FASTR default is 30).
 
     Parameters
     ----------
@@ -365,6 +371,43 @@ def bcg_aas(
     return out
 
 
+def obs_basis(pca_epochs: np.ndarray, n_components: int) -> np.ndarray:
+    """The OBS basis of one channel: the mean artefact and its first principal components.
+
+    Parameters
+    ----------
+    pca_epochs : numpy.ndarray
+        (n_beats, L) aligned epochs of the high-passed channel.
+    n_components : int
+        Principal components besides the mean (fewer when there are too few beats).
+
+    Returns
+    -------
+    numpy.ndarray
+        (L, 1 + k) columns: the mean epoch, then the unit-norm principal directions in order
+        of explained variance.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> basis = obs_basis(rng.standard_normal((40, 25)), 4)
+    >>> basis.shape, bool(np.allclose(np.linalg.norm(basis[:, 1:], axis=0), 1.0))
+    ((25, 5), True)
+    """
+    mean = pca_epochs.mean(axis=0)
+    k = min(n_components, max(pca_epochs.shape[0] - 1, 0))
+    if not k:
+        return mean[:, None]
+    # principal directions from the smaller Gram matrix (same as the SVD's, far faster)
+    centred = pca_epochs - mean
+    gram = centred @ centred.T
+    vals, vecs = np.linalg.eigh(gram)
+    order = np.argsort(vals)[::-1][:k]
+    comps = vecs[:, order].T @ centred
+    comps /= np.maximum(np.linalg.norm(comps, axis=1, keepdims=True), 1e-30)
+    return np.vstack([mean, comps]).T
+
+
 def obs_fit(epochs: np.ndarray, pca_epochs: np.ndarray, n_components: int) -> np.ndarray:
     """The OBS artefact fitted to each epoch (rows of ``epochs``).
 
@@ -373,7 +416,7 @@ def obs_fit(epochs: np.ndarray, pca_epochs: np.ndarray, n_components: int) -> np
     epochs : numpy.ndarray
         (n_beats, L) aligned epochs of one channel.
     pca_epochs : numpy.ndarray
-        The same epochs of the high-passed channel, for the basis.
+        The same epochs of the high-passed channel, for the basis (:func:`obs_basis`).
     n_components : int
         Principal components in the basis besides the mean.
 
@@ -382,19 +425,7 @@ def obs_fit(epochs: np.ndarray, pca_epochs: np.ndarray, n_components: int) -> np
     numpy.ndarray
         (n_beats, L) fitted artefact ``B β_k``.
     """
-    mean = pca_epochs.mean(axis=0)
-    k = min(n_components, max(pca_epochs.shape[0] - 1, 0))
-    if k:
-        # principal directions from the smaller Gram matrix (same as the SVD's, far faster)
-        centred = pca_epochs - mean
-        gram = centred @ centred.T
-        vals, vecs = np.linalg.eigh(gram)
-        order = np.argsort(vals)[::-1][:k]
-        comps = vecs[:, order].T @ centred
-        comps /= np.maximum(np.linalg.norm(comps, axis=1, keepdims=True), 1e-30)
-        basis = np.vstack([mean, comps]).T
-    else:
-        basis = mean[:, None]
+    basis = obs_basis(pca_epochs, n_components)
     beta, *_ = np.linalg.lstsq(basis, epochs.T, rcond=None)
     return (basis @ beta).T
 
@@ -414,7 +445,15 @@ def bcg_obs(
     (aligned on the R-peak + ``delay``) of the ``highpass``-filtered channel give a basis, the
     mean artefact and its first ``n_components`` principal components; each beat's epoch is
     fitted to that basis by least squares and the fit is subtracted from the beat's segment.
-    MNE has no BCG correction, hence this implementation.
+    MNE-Python's ``mne.preprocessing.apply_pca_obs`` (since 1.10) centres the epochs on the
+    R-peak and builds the basis from the unfiltered channel; the FMRIB plug-in that the
+    article used aligns on the R-peak plus ``delay`` and builds it from the high-passed
+    channel, hence this implementation.
+
+    The basis is whatever varies most from beat to beat. When the EEG under the artefact
+    (a strong eyes-closed alpha) varies more than the artefact's own shape does, the
+    principal components after the first ones are EEG rhythms and the per-beat fit removes
+    part of them (see ``docs/eeg-fmri.md``).
 
     Parameters
     ----------

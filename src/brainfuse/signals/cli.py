@@ -32,6 +32,13 @@ def eeg_fmri_command() -> None:
 @click.option(
     "--no-gradient", is_flag=True, help="No gradient-artefact removal (recorded without imaging)."
 )
+@click.option(
+    "--gradient-window",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, None),
+    help="Volumes per gradient template; the template takes about 1/N of the EEG power.",
+)
 def correct_command(
     raw_path: Path,
     ecg: str | None,
@@ -40,6 +47,7 @@ def correct_command(
     params: tuple[str, ...],
     marker: str,
     no_gradient: bool,
+    gradient_window: int,
 ) -> None:
     """Remove the gradient artefact (TR-locked AAS) and the BCG from RAW, write OUTPUT.
 
@@ -65,32 +73,94 @@ def correct_command(
         Annotation description of a volume onset.
     no_gradient : bool
         Skip the gradient-artefact removal.
+    gradient_window : int
+        Volumes per gradient template.
     """
-    from .. import __version__
-    from ..io.atomic import check_output_path
-    from .io import _suffix, read_recording, write_recording
-    from .methods import CORRECTIONS, correct
+    from .cohort import correct_recording
 
-    entry = CORRECTIONS.get(method)
-    parsed = entry.bind(parse_params(params))
-    check_output_path(output, [raw_path])
-    _suffix(output)
-    raw = read_recording(raw_path, ecg=ecg)
-    result = correct(raw, method, ecg=ecg, gradient=not no_gradient, marker=marker, params=parsed)
-    provenance = {
-        "software": f"brainfuse {__version__}",
-        "input": str(raw_path),
-        "method": method,
-        "params": result.params,
-        "gradient_aas": not no_gradient,
-        "band_pass_hz": [1.0, 50.0],
-        "beats": int(result.peaks.size),
-        "components": result.components,
-        "reference": entry.reference,
-    }
-    write_recording(result.raw, output, provenance=provenance, inputs=(raw_path,))
-    comps = f", components {result.components}" if result.components else ""
-    click.echo(f"wrote {output} ({method}, {result.peaks.size} beats{comps})")
+    prov = correct_recording(
+        raw_path,
+        output,
+        method,
+        ecg=ecg,
+        gradient=not no_gradient,
+        marker=marker,
+        gradient_window=gradient_window,
+        params=parse_params(params),
+    )
+    comps = f", components {prov['components']}" if prov["components"] else ""
+    click.echo(f"wrote {output} ({method}, {prov['beats']} beats{comps})")
+
+
+@eeg_fmri_command.command("correct-cohort")
+@click.argument("folder", metavar="FOLDER", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Folder.")
+@click.option("--ecg", default=None, help="ECG channel (default: the channel typed ECG).")
+@click.option("-m", "--method", default="obs-ica", show_default=True, help="brainfuse list bcg.")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="Method parameter."
+)
+@click.option("--marker", default="TR", show_default=True, help="Volume-onset annotation.")
+@click.option("--gradient-window", default=5, show_default=True, type=click.IntRange(2, None))
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (workers see the paths).",
+)
+@click.option("--workers", type=int, default=None, help="Workers of a local Dask cluster.")
+def correct_cohort_command(
+    folder: Path,
+    output: Path,
+    ecg: str | None,
+    method: str,
+    params: tuple[str, ...],
+    marker: str,
+    gradient_window: int,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Correct every recording in FOLDER into OUTPUT (<name>_<method>_raw.fif each).
+
+    The same chain as ``correct`` per recording, one task per recording, here or on Dask.
+    If any recording fails, nothing is written and the first failure is reported.
+    \f
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Folder of recordings (EDF/BDF, BrainVision, FIF, EEGLAB, EGI .mff).
+    output : pathlib.Path
+        Output folder.
+    ecg : str or None
+        The ECG channel.
+    method : str
+        A name of ``brainfuse list bcg``.
+    params : tuple of str
+        ``KEY=VALUE`` method parameters.
+    marker : str
+        Annotation description of a volume onset.
+    gradient_window : int
+        Volumes per gradient template.
+    scheduler : str or None
+        ``"local"`` or a Dask scheduler address; None runs here, one after another.
+    workers : int or None
+        Workers of a local cluster.
+    """
+    from .cohort import correct_cohort, find_recordings
+
+    inputs = find_recordings(folder)
+    written = correct_cohort(
+        inputs,
+        output,
+        method,
+        scheduler=scheduler,
+        workers=workers,
+        ecg=ecg,
+        marker=marker,
+        gradient_window=gradient_window,
+        params=parse_params(params),
+    )
+    click.echo(f"wrote {len(written)} recordings to {output} ({method})")
 
 
 @eeg_fmri_command.command("spectra")

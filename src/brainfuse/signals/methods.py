@@ -198,6 +198,7 @@ def prepare(
     ecg: str | None = None,
     gradient: bool = True,
     marker: str = "TR",
+    gradient_window: int = 5,
     l_freq: float = 1.0,
     h_freq: float = 50.0,
 ) -> tuple[Any, np.ndarray]:
@@ -215,6 +216,9 @@ def prepare(
         Remove the gradient artefact first.
     marker : str
         Annotation description of a volume onset.
+    gradient_window : int
+        Volumes per gradient template (5 in the article; see :func:`.artefacts.gradient_aas`
+        for what a short window costs).
     l_freq, h_freq : float
         Band-pass edges (Hz).
 
@@ -242,7 +246,7 @@ def prepare(
         src = artefacts._source(raw)
         raise InputError(src, f"too short: {raw.n_times / sf:.1f} s, need at least 10 s")
     if gradient:
-        raw = artefacts.gradient_aas(raw, marker=marker)
+        raw = artefacts.gradient_aas(raw, marker=marker, window=gradient_window)
     peaks = artefacts.detect_qrs(raw, name)
     raw.filter(l_freq, h_freq, picks="eeg", verbose="error")
     return raw, peaks
@@ -255,6 +259,7 @@ def correct(
     ecg: str | None = None,
     gradient: bool = True,
     marker: str = "TR",
+    gradient_window: int = 5,
     params: dict[str, Any] | None = None,
 ) -> Correction:
     """Run :func:`prepare` and the BCG correction ``method`` (a name of :data:`CORRECTIONS`).
@@ -272,6 +277,8 @@ def correct(
         Remove the gradient artefact on the volume markers first.
     marker : str
         Annotation description of a volume onset.
+    gradient_window : int
+        Volumes per gradient template.
     params : dict, optional
         The method's parameters (checked against the registry).
 
@@ -290,7 +297,9 @@ def correct(
     """
     entry = CORRECTIONS.get(method)
     bound = entry.bind(params)
-    prepared, peaks = prepare(raw, ecg=ecg, gradient=gradient, marker=marker)
+    prepared, peaks = prepare(
+        raw, ecg=ecg, gradient=gradient, marker=marker, gradient_window=gradient_window
+    )
     result = entry.func(prepared, peaks, **bound)
     result.params = bound
     result.peaks = peaks
