@@ -397,7 +397,8 @@ def report(result: dict) -> str:
         + ", ".join(f"{b} {v:+.1f} %" for b, v in grad.items())
         + " (mean over subjects): the template averages each volume with its neighbours and "
         "so takes 1/5 of any activity not locked to the volumes. The table above is measured "
-        "after it; `--gradient-window 30` (FASTR's default) would cost 1/30 (the 1/window law is checked in `tests/signals/test_artefacts.py`).",
+        "after it; `--gradient-window 30` (FASTR's default) would cost 1/30 (the 1/window "
+        "law is checked in `tests/signals/test_artefacts.py`).",
     ]
     al = result["alpha_loss"]
     sp_ = al["span_pct"]
