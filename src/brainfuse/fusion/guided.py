@@ -485,9 +485,10 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
 
     The ball {d: |d|² ≤ radius²} is MATLAB's ``strel('disk', r, 0)`` in 2D; samples outside the
     array are ignored (±inf padding). Exact for any dtype: only comparisons are made. Computed
-    as 1D extrema along the last axis for every needed half-width, combined by shifted extrema
-    along the other axes; uint8 images in 2D go to OpenCV's erode/dilate with the disk kernel.
-    With a workspace the result is one of its scratch arrays (valid until the next call).
+    as 1D extrema along the last axis for every needed half-width (:func:`_line_extrema`),
+    combined by shifted extrema along the other axes; uint8 images in 2D go to OpenCV's
+    erode/dilate with the disk kernel. With a workspace the result is one of its scratch
+    arrays (valid until the next call).
     """
     if x.ndim == 2 and x.dtype == np.uint8:
         kernel = _disk(radius)
@@ -500,20 +501,53 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
         used = {s + d * d for s in used for d in range(radius + 1) if s + d * d <= r2}
     widths = {math.isqrt(r2 - s) for s in used}
     scratch = ws.scratch if ws is not None else (lambda name, like: np.empty_like(like))
-    top = max(widths)
-    lines: dict[int, np.ndarray] = {0: x}
-    h = scratch(("line", 0), x)
-    np.copyto(h, x)
-    for w in range(1, top + 1):
-        _shift_op(op, h, x, x.ndim - 1, w)
-        if w == top:
-            lines[w] = h
-        elif w in widths:
-            lines[w] = scratch(("line", w), x)
-            np.copyto(lines[w], h)
+    lines = _line_extrema(np.ascontiguousarray(x), widths, op, scratch)
     if x.ndim == 1:
         return lines[radius]
     return _ball(lines, r2, 0, op, {}, out=scratch("ball", x))
+
+
+def _line_extrema(
+    x: np.ndarray, widths: set[int], op: Callable, scratch: Callable
+) -> dict[int, np.ndarray]:
+    """For each w in ``widths``: the extremum of ``x`` over [i − w, i + w] along its last axis,
+    samples outside ignored.
+
+    A sparse table of range extrema: level k holds the extrema over 2^k consecutive samples of
+    the padded rows (one comparison pass per level, from the level below), and a window of
+    2w + 1 samples is the extremum of the two level-k windows (2^k ≤ 2w + 1 < 2^(k+1)) at its
+    two ends, which overlap and cover it. Padding with the extremum's identity (−inf or the
+    dtype's minimum for a maximum) ignores the outside exactly. ⌊log2(2·max w + 1)⌋ passes plus
+    one per width, instead of two per unit of the largest width.
+    """
+    n = x.shape[-1]
+    top = max(widths)
+    if x.dtype.kind == "f":
+        fill = -np.inf if op is np.maximum else np.inf
+    else:
+        info = np.iinfo(x.dtype)
+        fill = info.min if op is np.maximum else info.max
+    rows = x.reshape(-1, n)
+    cv_op = cv2.min if op is np.minimum else cv2.max
+    shape = (rows.shape[0], n + 2 * top)
+    level = scratch(("level", 0, shape), np.broadcast_to(np.zeros((), x.dtype), shape))
+    level[:, :top] = level[:, top + n :] = fill
+    level[:, top : top + n] = rows
+    levels = [level]
+    for k in range(1, (2 * top + 1).bit_length()):
+        below, half = levels[-1], 1 << (k - 1)
+        shape = (shape[0], shape[1] - half)
+        level = scratch(("level", k, shape), np.broadcast_to(np.zeros((), x.dtype), shape))
+        levels.append(cv_op(below[:, :-half], below[:, half:], dst=level))
+    lines: dict[int, np.ndarray] = {0: x}
+    for w in sorted(widths - {0}):
+        length = 2 * w + 1
+        k = length.bit_length() - 1
+        start, end = top - w, top - w + length - (1 << k)
+        line = scratch(("line", w), x)
+        cv_op(levels[k][:, start : start + n], levels[k][:, end : end + n], dst=line.reshape(-1, n))
+        lines[w] = line
+    return lines
 
 
 def _shift_op(op: Callable, out: np.ndarray, src: np.ndarray, axis: int, d: int) -> None:
