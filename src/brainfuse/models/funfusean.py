@@ -22,10 +22,11 @@ squares); λ = 0.8 by default, any λ in [0, 1] trainable (``brainfuse train fun
 Choices of this implementation, where the paper leaves freedom or the CPU budget forces one:
 
 - ``c = 8`` (the published network has ``c = 16``: 16 → 32 → 64): at ``c = 16`` one 256×256
-  pair costs about 8 GMAC, 0.15-0.25 s on one CPU core; ``c = 8`` costs 1.4 GMAC and meets
-  the 30 ms target. The reconstruction kernels are 3×3 (5×5 in the public code) for the same
-  reason. Inputs and output are on the 0..1 scale; convolutions use 'same' zero padding, as the
-  public code does (the paper's "no padding" would shrink the image at every layer).
+  pair costs about 8 GMAC, 0.15-0.25 s on one CPU core; ``c = 8`` costs 1.4 GMAC, 35-40 ms
+  per pair on one core (``python -m benchmarks.fusion_speed``; the 30 ms target is not met).
+  The reconstruction kernels are 3×3 (5×5 in the public code) for the same reason. Inputs
+  and output are on the 0..1 scale; convolutions use 'same' zero padding, as the public code
+  does (the paper's "no padding" would shrink the image at every layer).
 - The max-average rule divides by ``H1 + H2``, which can be 0; the divisor is kept at least
   ``1e-2`` away from 0 (sign preserved).
 - At inference the tanh output is clipped to the image range [0, 1] and, by default, set to 0
