@@ -501,7 +501,10 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
         used = {s + d * d for s in used for d in range(radius + 1) if s + d * d <= r2}
     widths = {math.isqrt(r2 - s) for s in used}
     scratch = ws.scratch if ws is not None else (lambda name, like: np.empty_like(like))
-    lines = _line_extrema(np.ascontiguousarray(x), widths, op, scratch)
+    if x.size <= _KEEP_WORKSPACE_SAMPLES:  # its tables add ~log2(2r) arrays: small images only
+        lines = _line_extrema(np.ascontiguousarray(x), widths, op, scratch)
+    else:
+        lines = _line_extrema_running(x, widths, op, scratch)
     if x.ndim == 1:
         return lines[radius]
     return _ball(lines, r2, 0, op, {}, out=scratch("ball", x))
@@ -547,6 +550,25 @@ def _line_extrema(
         line = scratch(("line", w), x)
         cv_op(levels[k][:, start : start + n], levels[k][:, end : end + n], dst=line.reshape(-1, n))
         lines[w] = line
+    return lines
+
+
+def _line_extrema_running(
+    x: np.ndarray, widths: set[int], op: Callable, scratch: Callable
+) -> dict[int, np.ndarray]:
+    """:func:`_line_extrema` with one running extremum widened one sample at a time (two
+    passes per unit of the largest width; no tables: for large arrays)."""
+    top = max(widths)
+    lines: dict[int, np.ndarray] = {0: x}
+    h = scratch(("line", 0), x)
+    np.copyto(h, x)
+    for w in range(1, top + 1):
+        _shift_op(op, h, x, x.ndim - 1, w)
+        if w == top:
+            lines[w] = h
+        elif w in widths:
+            lines[w] = scratch(("line", w), x)
+            np.copyto(lines[w], h)
     return lines
 
 

@@ -150,7 +150,7 @@ class FunFuseAn(nn.Module):
         The longest chain of kernels from an input to the output: the HF layers, the first two
         reconstruction layers and the last one (8 for the shipped network: 2 + 2 + 1 for the
         functional HF branch, then 1 + 1, then 1); the LF layers are shorter. Inference uses it
-        to skip the empty background exactly (:func:`brainfuse.models.inference.fuse_trained`).
+        to skip the empty background (:func:`brainfuse.models.inference.fuse_trained`).
         """
 
         def r(*mods: nn.Module) -> int:
