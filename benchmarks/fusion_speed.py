@@ -14,7 +14,10 @@ luminance), through the registered grey function (``brainfuse.fusion.get_method(
   work);
 - ``funfusean`` now and at :data:`PREVIOUS`, with its default ``zero_background=True``, and
   with ``zero_background=False`` (the network on every pixel: the cost on an image without an
-  empty background).
+  empty background);
+- ``funfusean`` at :data:`PREVIOUS` once more with glibc's malloc thresholds preset
+  (:data:`SETTLED`): as it ran in a process that had already freed a large block, the state
+  today's code brings about itself (see ``brainfuse.models.inference``).
 
 The previous implementations are the files ``src/brainfuse/fusion/guided.py``,
 ``src/brainfuse/models/funfusean.py`` and ``src/brainfuse/models/inference.py`` read from git
@@ -86,7 +89,17 @@ ROWS: dict[str, tuple[str, str, dict, str]] = {
         {"zero_background": False},
         f"FunFuseAn at {PREVIOUS}, zero_background=False",
     ),
+    "funfusean-previous-settled": (
+        "funfusean",
+        "previous",
+        {},
+        f"FunFuseAn at {PREVIOUS}, settled allocator",
+    ),
 }
+#: Environment of a row's worker: glibc's thresholds at the values its dynamic adjustment
+#: reaches in a process that has freed a 32 MiB block (what FunFuseAn's loading now triggers).
+SETTLED = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
+WORKER_ENV = {"funfusean-previous-settled": SETTLED}
 KINDS = (("MRI_CT", "CT"), ("MRI_PET", "PET"), ("MRI_SPECT", "SPECT"))
 
 
@@ -181,6 +194,7 @@ def _run_worker(key: str) -> list[dict]:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.fusion_speed", "--worker", key],
         cwd=harness.ROOT,
+        env={**os.environ, **WORKER_ENV.get(key, {})},
         capture_output=True,
         text=True,
         timeout=600,
@@ -345,9 +359,8 @@ def _markdown(info: dict, rows: list[dict], checks: dict | None) -> str:
 def _figure(rows: list[dict], info: dict) -> None:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
-    labels = [r["label"].replace(", zero_background=False", "\n(zero_background=False)")
-              for r in rows]  # fmt: skip
+    fig, ax = plt.subplots(figsize=(7.5, 4.4), dpi=110)
+    labels = [r["label"].replace(", ", "\n") for r in rows]
     now = {"now": "#1f77b4"}
     colours = [
         "#888888" if r["method"] == "average" else now.get(r["implementation"], "#c7c7c7")
