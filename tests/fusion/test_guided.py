@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -9,8 +10,10 @@ from brainfuse.fusion import get_method
 from brainfuse.fusion.guided import (
     _entropy_weights,
     _extreme,
+    _guided,
     _legff_ycbcr,
     _uint8,
+    _Workspace,
     box_mean,
     guided_filter,
     legf_decompose,
@@ -88,9 +91,28 @@ def test_box_means_match_scipy_in_2d_and_3d():
         np.testing.assert_allclose(box_mean(x, 7, border="clip"), clip, atol=1e-12)
 
 
+@pytest.mark.parametrize("size,eps", [(3, 0.01), (7, 0.01), (11, 0.01), (5, 500.0)])
+def test_guided_filter_of_integer_images_from_uint8_sums_is_bit_exact(size, eps):
+    # LEGFF's re-quantised images and their erosions: the box means from 8/16-bit sums
+    rng = np.random.default_rng(size)
+    pu = rng.integers(0, 256, (67, 53), dtype=np.uint8)
+    pu[20:40, 10:30] = 255  # flat, saturated patches: var + ε is ε there
+    gu = cv2.erode(pu, np.ones((3, 3), np.uint8))
+    p, g = pu.astype(np.float64), gu.astype(np.float64)
+    for u8, (pf, gf) in (((pu, gu), (p, g)), ((pu, pu), (p, p))):
+        plain = _guided(pf, gf, size, eps, "replicate", _Workspace(p.shape), np.empty(p.shape))
+        fast = _guided(pf, gf, size, eps, "replicate", _Workspace(p.shape), np.empty(p.shape),
+                       u8=u8)  # fmt: skip
+        np.testing.assert_array_equal(fast, plain)
+        assert np.abs(fast - pf).max() > (10 if eps > 1 else 1e-5)  # the filter did something
+
+
+@pytest.mark.parametrize("tables", [True, False])
 @pytest.mark.parametrize("shape", [(40, 37), (9, 12, 11)])
 @pytest.mark.parametrize("radius", [1, 3, 11])
-def test_disk_erosion_and_dilation_are_exact(shape, radius):
+def test_disk_erosion_and_dilation_are_exact(shape, radius, tables, monkeypatch):
+    if not tables:  # the running extrema that large arrays use
+        monkeypatch.setattr("brainfuse.fusion.guided._KEEP_WORKSPACE_SAMPLES", 0)
     x = np.random.default_rng(radius).random(shape) * 255
     fp = _ball(radius, len(shape))
     ero = ndimage.minimum_filter(x, footprint=fp, mode="constant", cval=np.inf)

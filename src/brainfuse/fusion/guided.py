@@ -269,8 +269,17 @@ def _guided(
     border: str,
     ws: _Workspace,
     out: np.ndarray,
+    *,
+    u8: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """The guided filter of ``p`` under ``g`` into ``out``, with ``ws``'s scratch arrays."""
+    """The guided filter of ``p`` under ``g`` into ``out``, with ``ws``'s scratch arrays.
+
+    ``u8``: uint8 arrays equal to ``(p, g)`` (2D, replicate border), given when both hold
+    integers 0..255, as LEGFF's re-quantised images and their erosions do. The means of p, g,
+    g·p and g² are then box filters of 8- and 16-bit images: OpenCV sums them exactly in int32
+    and scales the sum as it scales the (equally exact) float64 sum of the same integers, so the
+    result is the same to the last bit, with a quarter of the memory traffic.
+    """
     mg, mp, cov, var, t = ws.buf
     if border == "clip" and g.ndim in (2, 3):
         inv = ws.cached(("inverse counts", size), lambda: _inverse_counts(g.shape, size, g.dtype))
@@ -282,16 +291,28 @@ def _guided(
         def box(x: np.ndarray, dst: np.ndarray) -> np.ndarray:
             return box_mean(x, size, border=border, out=dst)
 
-    box(g, mg)
-    box(p, mp)
-    np.multiply(g, p, out=t)
-    box(t, cov)
-    np.multiply(mg, mp, out=t)
-    cov -= t
-    np.multiply(g, g, out=t)
-    box(t, var)
-    np.multiply(mg, mg, out=t)
-    var -= t
+    if u8 is None:
+        box(g, mg)
+        box(p, mp)
+        box(np.multiply(g, p, out=t), cov)
+        box(np.multiply(g, g, out=t), var)
+    else:
+        pu, gu = u8
+        square = ws.cached(("u16", gu.shape), lambda: np.empty(gu.shape, np.uint16))
+
+        def box_int(x: np.ndarray, dst: np.ndarray) -> None:
+            cv2.boxFilter(x, cv2.CV_64F, (size, size), dst=dst, borderType=cv2.BORDER_REPLICATE)
+
+        box_int(gu, mg)
+        box_int(np.multiply(gu, gu, out=square, dtype=np.uint16), var)
+        if pu is gu:  # self-guided: the same two means
+            np.copyto(mp, mg)
+            np.copyto(cov, var)
+        else:
+            box_int(pu, mp)
+            box_int(np.multiply(gu, pu, out=square, dtype=np.uint16), cov)
+    cov -= np.multiply(mg, mp, out=t)
+    var -= np.multiply(mg, mg, out=t)
     var += eps
     np.divide(cov, var, out=cov)  # a
     np.multiply(cov, mg, out=t)
@@ -464,9 +485,10 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
 
     The ball {d: |d|² ≤ radius²} is MATLAB's ``strel('disk', r, 0)`` in 2D; samples outside the
     array are ignored (±inf padding). Exact for any dtype: only comparisons are made. Computed
-    as 1D extrema along the last axis for every needed half-width, combined by shifted extrema
-    along the other axes; uint8 images in 2D go to OpenCV's erode/dilate with the disk kernel.
-    With a workspace the result is one of its scratch arrays (valid until the next call).
+    as 1D extrema along the last axis for every needed half-width (:func:`_line_extrema`),
+    combined by shifted extrema along the other axes; uint8 images in 2D go to OpenCV's
+    erode/dilate with the disk kernel. With a workspace the result is one of its scratch
+    arrays (valid until the next call).
     """
     if x.ndim == 2 and x.dtype == np.uint8:
         kernel = _disk(radius)
@@ -479,6 +501,63 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
         used = {s + d * d for s in used for d in range(radius + 1) if s + d * d <= r2}
     widths = {math.isqrt(r2 - s) for s in used}
     scratch = ws.scratch if ws is not None else (lambda name, like: np.empty_like(like))
+    if x.size <= _KEEP_WORKSPACE_SAMPLES:  # its tables add ~log2(2r) arrays: small images only
+        lines = _line_extrema(np.ascontiguousarray(x), widths, op, scratch)
+    else:
+        lines = _line_extrema_running(x, widths, op, scratch)
+    if x.ndim == 1:
+        return lines[radius]
+    return _ball(lines, r2, 0, op, {}, out=scratch("ball", x))
+
+
+def _line_extrema(
+    x: np.ndarray, widths: set[int], op: Callable, scratch: Callable
+) -> dict[int, np.ndarray]:
+    """For each w in ``widths``: the extremum of ``x`` over [i − w, i + w] along its last axis,
+    samples outside ignored.
+
+    A sparse table of range extrema: level k holds the extrema over 2^k consecutive samples of
+    the padded rows (one comparison pass per level, from the level below), and a window of
+    2w + 1 samples is the extremum of the two level-k windows (2^k ≤ 2w + 1 < 2^(k+1)) at its
+    two ends, which overlap and cover it. Padding with the extremum's identity (−inf or the
+    dtype's minimum for a maximum) ignores the outside exactly. ⌊log2(2·max w + 1)⌋ passes plus
+    one per width, instead of two per unit of the largest width.
+    """
+    n = x.shape[-1]
+    top = max(widths)
+    if x.dtype.kind == "f":
+        fill = -np.inf if op is np.maximum else np.inf
+    else:
+        info = np.iinfo(x.dtype)
+        fill = info.min if op is np.maximum else info.max
+    rows = x.reshape(-1, n)
+    cv_op = cv2.min if op is np.minimum else cv2.max
+    shape = (rows.shape[0], n + 2 * top)
+    level = scratch(("level", 0, shape), np.broadcast_to(np.zeros((), x.dtype), shape))
+    level[:, :top] = level[:, top + n :] = fill
+    level[:, top : top + n] = rows
+    levels = [level]
+    for k in range(1, (2 * top + 1).bit_length()):
+        below, half = levels[-1], 1 << (k - 1)
+        shape = (shape[0], shape[1] - half)
+        level = scratch(("level", k, shape), np.broadcast_to(np.zeros((), x.dtype), shape))
+        levels.append(cv_op(below[:, :-half], below[:, half:], dst=level))
+    lines: dict[int, np.ndarray] = {0: x}
+    for w in sorted(widths - {0}):
+        length = 2 * w + 1
+        k = length.bit_length() - 1
+        start, end = top - w, top - w + length - (1 << k)
+        line = scratch(("line", w), x)
+        cv_op(levels[k][:, start : start + n], levels[k][:, end : end + n], dst=line.reshape(-1, n))
+        lines[w] = line
+    return lines
+
+
+def _line_extrema_running(
+    x: np.ndarray, widths: set[int], op: Callable, scratch: Callable
+) -> dict[int, np.ndarray]:
+    """:func:`_line_extrema` with one running extremum widened one sample at a time (two
+    passes per unit of the largest width; no tables: for large arrays)."""
     top = max(widths)
     lines: dict[int, np.ndarray] = {0: x}
     h = scratch(("line", 0), x)
@@ -490,9 +569,7 @@ def _extreme(x: np.ndarray, radius: int, op: Callable, ws: _Workspace | None = N
         elif w in widths:
             lines[w] = scratch(("line", w), x)
             np.copyto(lines[w], h)
-    if x.ndim == 1:
-        return lines[radius]
-    return _ball(lines, r2, 0, op, {}, out=scratch("ball", x))
+    return lines
 
 
 def _shift_op(op: Callable, out: np.ndarray, src: np.ndarray, axis: int, d: int) -> None:
@@ -648,12 +725,15 @@ def _legf_step(
         np.copyto(feat, bg)
         inp = bg
     img = feat
+    exact = requantize and img.ndim == 2  # integer images: their box means from uint8 sums
     if guidance == "self":
-        _guided(img, img, r, eps, "replicate", ws, new)
+        _guided(img, img, r, eps, "replicate", ws, new, u8=(inp, inp) if exact else None)
     else:
+        low_u8 = _extreme(inp, r, np.minimum, ws)
         low = ws.scratch("low", img)
-        np.copyto(low, _extreme(inp, r, np.minimum, ws))
-        smooth = _guided(img, low, r, eps, "replicate", ws, ws.scratch("smooth", img))
+        np.copyto(low, low_u8)
+        smooth = _guided(img, low, r, eps, "replicate", ws, ws.scratch("smooth", img),
+                         u8=(inp, low_u8) if exact else None)  # fmt: skip
         high = _extreme(smooth, r, np.maximum, ws)
         _guided(smooth, high, r, eps, "replicate", ws, new)
     feat -= new
