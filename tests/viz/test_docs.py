@@ -19,6 +19,7 @@ MODULES = [
     "brainfuse.viz.gradients",
     "brainfuse.viz.grid",
     "brainfuse.viz.inputs",
+    "brainfuse.viz.labels",
     "brainfuse.viz.mask",
     "brainfuse.viz.overlay",
     "brainfuse.viz.render",

@@ -31,6 +31,7 @@ def test_every_command_is_a_view_and_every_view_a_command():
         "slices",
         "montage",
         "phantom-series",
+        "labels",
     ]
     assert VIEWS.families() == ["overlay", "comparison", "gradients", "energy", "volume", "series"]
 

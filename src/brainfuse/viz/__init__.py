@@ -7,6 +7,8 @@
 - :mod:`.gradients` - FunFuseAn's gradient colour coding (Kumar et al. 2020) for any method;
 - :mod:`.energy` - MdAFuse's energy-based colour enhancement (Wen et al. 2024) and time-point
   panels;
+- :mod:`.labels` - segmentation label overlays (BraTS codes, colour-blind-safe colours),
+  prediction beside truth;
 - :mod:`.series` - a follow-up series of the built-in phantom (a growing tumour);
 - :mod:`.views` - the registry of views (:data:`VIEWS`, :func:`get_view`, :func:`list_views`):
   each view's parameters with their bounds, its dimensions and capabilities;
@@ -63,6 +65,7 @@ from .gradients import (
     input_gradients,
 )
 from .grid import GridRow, auto_roi, grid_figure
+from .labels import BRATS, labels_figure, overlay_labels
 from .overlay import (
     checkerboard,
     checkerboard_figure,
@@ -76,6 +79,7 @@ from .series import phantom_series, write_phantom_series
 from .volume import montage_figure, orthogonal_figure
 
 __all__ = [
+    "BRATS",
     "VIEWS",
     "Gradients",
     "GridRow",
@@ -96,6 +100,7 @@ __all__ = [
     "gradients_figure",
     "grid_figure",
     "input_gradients",
+    "labels_figure",
     "list_views",
     "local_energy",
     "montage_figure",
@@ -103,6 +108,7 @@ __all__ = [
     "overlay",
     "overlay_figure",
     "overlay_html",
+    "overlay_labels",
     "phantom_series",
     "timeline",
     "timeline_figure",

@@ -515,3 +515,67 @@ def phantom_series_cmd(out_dir: Path, radii: str, seed: int) -> None:
     _checked("phantom-series", seed=seed)
     for mri, pet, label in write_phantom_series(out_dir, values, seed=seed):
         click.echo(f"{mri} {pet}  {label}")
+
+
+def _slices(texts: tuple[str, ...]) -> dict[str, int]:
+    """``--slice PLANE:INDEX`` (repeatable) as ``{plane: index}``."""
+    from ..io.slicing import PLANES
+
+    out: dict[str, int] = {}
+    for text in texts:
+        plane, _, index = text.partition(":")
+        if plane not in PLANES or not index.lstrip("-").isdigit():
+            raise InputError(
+                "--slice",
+                f"expected PLANE:INDEX with PLANE one of {', '.join(PLANES)}, got {text!r}",
+            )
+        out[plane] = int(index)
+    return out
+
+
+@viz_command.command("labels")
+@click.argument("anatomy", type=PathArg)
+@click.argument("labels", type=PathArg)
+@output_option
+@click.option(
+    "--truth", type=PathArg, default=None, help="Reference label map, shown beside the prediction."
+)
+@click.option(
+    "--slice",
+    "slices",
+    multiple=True,
+    metavar="PLANE:INDEX",
+    help="Slice of a plane (axial, coronal, sagittal; RAS+ voxel index), repeatable; "
+    "default through the tumour's centre.",
+)
+@click.option("--outline", is_flag=True, help="Draw label boundaries instead of fills.")
+@click.option(
+    "--alpha", type=FINITE, default=0.4, show_default=True, help="Opacity of the filled labels."
+)
+@max_pixels_option
+def labels_cmd(anatomy, labels, output, truth, slices, outline, alpha, max_pixels) -> None:
+    """Segmentation LABELS (BraTS codes 0, 1, 2, 4) over the ANATOMY volume, three planes.
+
+    With --truth, the truth beside the prediction and as outlines over its fill, with the
+    volumes and Dice of WT, TC and ET."""
+    from .labels import labels_figure
+
+    _output(output, [anatomy, labels, truth])
+    _checked("labels", alpha=alpha, outline=outline)
+    indices = _slices(slices)
+    try:
+        labels_figure(
+            anatomy,
+            labels,
+            truth,
+            alpha=alpha,
+            outline=outline,
+            indices=indices or None,
+            max_pixels=max_pixels,
+            output_file=output,
+        )
+    except InputError as exc:
+        if exc.source != "indices":
+            raise
+        raise InputError("--slice", exc.problem) from None
+    click.echo(f"wrote {output}")

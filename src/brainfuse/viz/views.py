@@ -56,6 +56,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "brainfuse.viz.energy",
     "brainfuse.viz.volume",
     "brainfuse.viz.series",
+    "brainfuse.viz.labels",
 )
 
 #: Every view, by name.
@@ -68,8 +69,10 @@ PLUMBING = frozenset(
     {
         "anatomical_window",
         "at_mm",
+        "colours",
         "fused",
         "gradients",
+        "indices",
         "inputs",
         "label",
         "labels",
